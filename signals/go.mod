@@ -1,0 +1,3 @@
+module github.com/signalkit/sdk/signals
+
+go 1.24
