@@ -1,0 +1,267 @@
+package signals
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+)
+
+// AsyncSignal is a signal whose listeners run concurrently, on a [WorkerPool].
+//
+// [AsyncSignal.Emit] keeps its v1.3 meaning: it runs the listeners
+// concurrently and returns when all of them have returned. The emitting
+// goroutine calls listeners itself while pool workers help, so a single
+// listener runs on the caller's goroutine without any hand-over, and an emission
+// never waits for a worker to be free. [AsyncSignal.Enqueue] is the
+// fire-and-forget emission: it queues the emission and returns at once, and
+// pool workers deliver it.
+//
+// The zero value is a signal with no listeners and the default options, ready
+// to use; its pool is created when first needed. An AsyncSignal must not be
+// copied after first use. All its methods are safe for concurrent use. Call
+// [AsyncSignal.Close] when done with it to deliver what is queued and release
+// its workers; a signal that is not closed holds no goroutine once its workers
+// have been idle for the idle timeout.
+type AsyncSignal[T any] struct {
+	base[T]
+
+	poolOpts PoolOptions
+	shared   *WorkerPool
+	overflow OverflowPolicy
+
+	pool        atomic.Pointer[poolRef]
+	queuedLen   atomic.Int64 // emissions of this signal in the queue
+	outstanding activity     // enqueued emissions not yet delivered or dropped
+	dropping    atomic.Bool  // Shutdown ran out of time: drop queued emissions
+}
+
+// poolRef is the pool a signal uses, and whether the signal created it.
+type poolRef struct {
+	p   *WorkerPool
+	own bool
+}
+
+// initAsync applies opts to a signal that is not yet shared.
+func (s *AsyncSignal[T]) initAsync(opts *SignalOptions) {
+	s.init(opts)
+	if opts == nil {
+		return
+	}
+	s.poolOpts = PoolOptions{
+		Size:        opts.WorkerPoolSize,
+		MinWorkers:  opts.MinWorkers,
+		IdleTimeout: opts.IdleTimeout,
+		QueueSize:   opts.QueueSize,
+	}
+	s.shared = opts.Pool
+	s.overflow = opts.Overflow
+}
+
+// Pool returns the signal's worker pool, creating it if the signal has none
+// yet.
+func (s *AsyncSignal[T]) Pool() *WorkerPool {
+	if ref := s.pool.Load(); ref != nil {
+		return ref.p
+	}
+	ref := &poolRef{p: s.shared}
+	if ref.p == nil {
+		ref.p = defaultPool.Load()
+	}
+	if ref.p == nil {
+		ref.p, ref.own = NewWorkerPool(s.poolOpts), true
+	}
+	if s.pool.CompareAndSwap(nil, ref) {
+		return ref.p
+	}
+	return s.pool.Load().p // another goroutine won; the pool made here never started
+}
+
+// Emit calls every listener concurrently and returns when all of them have
+// returned. The emitting goroutine calls listeners itself, and pool workers
+// that are free help; a single listener is called on the emitting goroutine.
+// Listeners start in registration order, but run concurrently, so they may
+// finish in any order.
+//
+// A listener's error or panic is recorded and passed to the error handler,
+// and never affects the other listeners. If ctx is cancelled, listeners that
+// have not started yet are skipped. A nil ctx is treated as
+// context.Background(). After Close, Emit still calls the listeners, one after
+// another, on the emitting goroutine.
+func (s *AsyncSignal[T]) Emit(ctx context.Context, payload T) {
+	v := s.load()
+	if v == nil {
+		return
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	n := len(v.entries)
+	if n <= 1 || s.outstanding.closed() {
+		s.emitFast(ctx, payload, KindAsync)
+		return
+	}
+	f := &fanout[T]{s: s, pool: s.Pool(), ctx: ctx, payload: payload, v: v, o: v.obs}
+	if f.o != nil {
+		f.info = Emission{Signal: s.Name(), Kind: KindAsync, Op: OpEmit, Listeners: n}
+		if f.o.collector != nil {
+			var c context.Context
+			if c, f.flags = f.o.collector.EmitStart(ctx, f.info); c != nil {
+				f.ctx = c
+			}
+			if f.flags&ObserveDurations != 0 {
+				f.start = time.Now()
+			}
+		}
+	}
+	f.done = f.ctx.Done()
+	f.wg.Add(n)
+	f.pool.help(help[T]{f})
+	f.work()
+	f.wg.Wait()
+	if f.o != nil {
+		calls := int(f.calls.Load())
+		if f.o.stats {
+			s.counters.emitted(calls)
+		}
+		if f.flags&ObserveEnd != 0 {
+			var d time.Duration
+			if !f.start.IsZero() {
+				d = time.Since(f.start)
+			}
+			f.o.collector.EmitEnd(f.ctx, f.info, EmitResult{Calls: calls, Duration: d})
+		}
+	}
+}
+
+// Enqueue queues an emission and returns without waiting for any listener: a
+// pool worker delivers it later to the listeners registered when Enqueue was
+// called (except those removed before their call starts), concurrently, in the
+// same way as Emit. Its cost to the caller does not depend on the number of
+// listeners.
+//
+// If the queue is full, the signal's [OverflowPolicy] applies: by default
+// Enqueue waits for room until ctx is done (returning ctx's error); with
+// [OverflowDrop] it drops the emission and returns [ErrQueueFull]. After
+// Close, it returns [ErrClosed]. Listener failures are handled as for Emit:
+// recorded, and passed to the error handler.
+//
+// Emissions start in the order they were enqueued. With a pool of one worker,
+// each listener receives them in that order; with more workers, a listener
+// may receive them concurrently, in any order.
+//
+// ctx is passed to the listeners: if it is cancelled before the delivery
+// reaches a listener, that listener is skipped. A nil ctx is treated as
+// context.Background().
+func (s *AsyncSignal[T]) Enqueue(ctx context.Context, payload T) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if !s.outstanding.acquire() {
+		return ErrClosed
+	}
+	v := s.load()
+	if v == nil || (len(v.entries) == 0 && v.obs == nil) {
+		s.outstanding.release()
+		return nil // nothing would receive it
+	}
+	f := &fanout[T]{s: s, pool: s.Pool(), ctx: ctx, payload: payload, v: v, o: v.obs}
+	var (
+		flags Observe
+		start time.Time
+	)
+	if f.o != nil {
+		f.info = Emission{Signal: s.Name(), Kind: KindAsync, Op: OpEnqueue, Listeners: len(v.entries)}
+		if f.o.collector != nil {
+			if c, fl := f.o.collector.EmitStart(ctx, f.info); c != nil {
+				f.ctx, flags = c, fl
+			} else {
+				flags = fl
+			}
+		}
+		if flags&ObserveDurations != 0 || f.o.stats {
+			start = time.Now()
+			f.queued = start
+		}
+	}
+	f.done = f.ctx.Done()
+	s.queuedLen.Add(1)
+	err := f.pool.enqueue(ctx, f, s.overflow == OverflowBlock)
+	if err != nil {
+		s.queuedLen.Add(-1)
+		if err == ErrQueueFull {
+			s.counters.dropped.Add(1)
+			if f.o != nil && f.o.collector != nil {
+				f.o.collector.Dropped(f.ctx, s.Name(), ErrQueueFull)
+			}
+		}
+		s.outstanding.release()
+	}
+	if flags&ObserveEnd != 0 {
+		var d time.Duration
+		if !start.IsZero() {
+			d = time.Since(start)
+		}
+		f.o.collector.EmitEnd(f.ctx, f.info, EmitResult{Duration: d, Err: err})
+	}
+	return err
+}
+
+// Close stops the signal from accepting enqueued emissions, delivers those
+// already queued, waits for the listeners they run, and, if the signal created
+// its own pool, shuts the pool down and waits for its workers to exit. It is
+// Shutdown without a deadline, and returns nil. Calling it again is harmless.
+func (s *AsyncSignal[T]) Close() error {
+	return s.Shutdown(context.Background())
+}
+
+// Shutdown is Close with a deadline: if ctx ends before the queued emissions
+// have been delivered, the rest are dropped (counted in [Stats.Dropped]) and
+// Shutdown returns ctx's error; listeners already running finish on their own,
+// and the pool's workers exit when they have. After Shutdown, Enqueue returns
+// [ErrClosed] and Emit calls the listeners on the emitting goroutine. Calling
+// Shutdown again waits in the same way.
+func (s *AsyncSignal[T]) Shutdown(ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	idle := s.outstanding.close()
+	select {
+	case <-idle:
+	case <-ctx.Done():
+		s.dropping.Store(true)
+		if ref := s.pool.Load(); ref != nil && ref.own {
+			ref.p.Shutdown(ctx)
+		}
+		return ctx.Err()
+	}
+	if ref := s.pool.Load(); ref != nil && ref.own {
+		return ref.p.Shutdown(ctx)
+	}
+	return nil
+}
+
+// Stats returns a snapshot of the signal's counters, listeners, pool and
+// queue. See [BaseSignal.Stats].
+func (s *AsyncSignal[T]) Stats() Stats {
+	st := s.base.Stats()
+	if ref := s.pool.Load(); ref != nil {
+		ps := ref.p.Stats()
+		st.PoolSize, st.Workers, st.BusyWorkers, st.QueueCap = ps.Size, ps.Workers, ps.Busy, ps.QueueCap
+		st.QueueLen = int(max(s.queuedLen.Load(), 0))
+	}
+	return st
+}
+
+// Health is [BaseSignal.Health] with the queue's fill level as well
+// ([ErrQueueSaturated]).
+func (s *AsyncSignal[T]) Health() error {
+	return s.health.check(s.Stats())
+}
+
+// IsHealthy reports whether [AsyncSignal.Health] finds no problem.
+func (s *AsyncSignal[T]) IsHealthy() bool {
+	return s.Health() == nil
+}
+
+// Kind returns [KindAsync].
+func (s *AsyncSignal[T]) Kind() Kind { return KindAsync }

@@ -1,0 +1,85 @@
+package signals
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors returned by the non-blocking [AsyncSignal.Enqueue], by lifecycle
+// methods and by health checks. Test for them with [errors.Is].
+var (
+	// ErrClosed is returned by [AsyncSignal.Enqueue] after the signal or its
+	// worker pool has been closed, and by [AsyncSignal.Shutdown] and
+	// [WorkerPool.Shutdown] when they are called again after a first call
+	// has completed.
+	ErrClosed = errors.New("signals: closed")
+
+	// ErrQueueFull is returned by [AsyncSignal.Enqueue] when the queue is
+	// full and the signal's overflow policy is [OverflowDrop]. The emission
+	// is dropped and counted in [Stats.Dropped].
+	ErrQueueFull = errors.New("signals: queue full")
+
+	// ErrListenerDisabled is recorded as a listener's last error (see
+	// [ListenerMetadata.LastError]) when the circuit breaker disables it.
+	ErrListenerDisabled = errors.New("signals: listener disabled by circuit breaker")
+)
+
+// Health problems reported by Health methods, joined with [errors.Join]. Each
+// is wrapped with the measured value, so test for them with [errors.Is].
+var (
+	// ErrQueueSaturated: the queue holds more than
+	// [HealthOptions.QueueHighWater] of its capacity.
+	ErrQueueSaturated = errors.New("signals: queue saturated")
+
+	// ErrErrorRate: listeners returned errors faster than
+	// [HealthOptions.MaxErrorsPerSecond].
+	ErrErrorRate = errors.New("signals: listener error rate above threshold")
+
+	// ErrPanicRate: listeners panicked faster than
+	// [HealthOptions.MaxPanicsPerSecond].
+	ErrPanicRate = errors.New("signals: listener panic rate above threshold")
+
+	// ErrBreakerOpen: the circuit breaker has disabled at least one listener.
+	ErrBreakerOpen = errors.New("signals: listeners disabled by circuit breaker")
+
+	// ErrTooManyGoroutines: the process runs more goroutines than
+	// [HealthOptions.MaxGoroutines].
+	ErrTooManyGoroutines = errors.New("signals: goroutine count above threshold")
+)
+
+// PanicError is the error a listener's panic is turned into. The panic is
+// recovered on the goroutine that ran the listener, the other listeners of the
+// emission still run, and the PanicError is returned by [SyncSignal.TryEmit] or
+// passed to the signal's error handler by Emit. It is also recorded as the
+// listener's [ListenerMetadata.LastError].
+//
+// If the panic value is itself an error, [errors.Is] and [errors.As] see it
+// through [PanicError.Unwrap].
+type PanicError struct {
+	// Key is the key of the listener that panicked, or "" for an unkeyed
+	// listener.
+	Key string
+	// Value is the value the listener passed to panic.
+	Value any
+	// Stack is the stack of the goroutine that panicked, as
+	// [runtime/debug.Stack] formats it, taken before the panic was recovered.
+	Stack []byte
+}
+
+// Error describes the panic without the stack.
+func (e *PanicError) Error() string {
+	if e.Key == "" {
+		return fmt.Sprintf("signals: listener panicked: %v", e.Value)
+	}
+	return fmt.Sprintf("signals: listener %q panicked: %v", e.Key, e.Value)
+}
+
+// Unwrap returns the panic value if it is an error, and nil otherwise.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// ErrorType returns "panic": the value OpenTelemetry instrumentation gives the
+// error.type attribute of a listener call that panicked.
+func (e *PanicError) ErrorType() string { return "panic" }

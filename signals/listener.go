@@ -1,0 +1,124 @@
+package signals
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+)
+
+// SignalListener is a function that is called when a signal is emitted. It
+// receives the emission's context and payload.
+type SignalListener[T any] func(context.Context, T)
+
+// Listener is the v1.4 name of [SignalListener]. It is an alias: both names
+// denote the same type.
+type Listener[T any] = SignalListener[T]
+
+// SignalListenerErr is a listener that can fail. [SyncSignal.TryEmit] stops at
+// the first listener that returns a non-nil error and returns that error; Emit
+// records the error (see [ListenerMetadata]) and passes it to the signal's
+// error handler.
+type SignalListenerErr[T any] func(context.Context, T) error
+
+// ErrorHandler receives the errors and panics (as [*PanicError]) of listeners
+// whose failures are not returned to a caller: those of Emit, of
+// [AsyncSignal.Enqueue] deliveries, and the panics of [SyncSignal.TryEmit]
+// are returned instead. key is the listener's key, "" for an unkeyed listener.
+//
+// An ErrorHandler may be called concurrently from several goroutines and runs
+// on the goroutine that ran the listener, before the next listener starts:
+// keep it short and do not block in it.
+type ErrorHandler func(ctx context.Context, key string, err error)
+
+// entry is one registered listener. Its immutable fields are set before the
+// entry is published; the atomic ones change while emissions run.
+type entry[T any] struct {
+	// fn is what Emit calls. For an error-aware listener it calls errFn and
+	// records a failure, so that Emit's loop needs no branch.
+	fn      SignalListener[T]
+	errFn   SignalListenerErr[T] // nil for a plain listener
+	key     string               // "" for an unkeyed listener
+	once    bool                 // removed when first claimed
+	addedAt int64                // Unix nanoseconds
+
+	// state is zero while a plain listener may be called, and stateOnce while
+	// a one-time listener may be claimed; see the state bits.
+	state atomic.Uint32
+	// stats is allocated the first time there is something to record: an
+	// error, a panic, or a call while listener metrics are enabled. Keeping it
+	// out of line keeps an entry small.
+	stats atomic.Pointer[listenerStats]
+}
+
+// Bits of entry.state.
+const (
+	// stateRemoved: removed by RemoveListener or Reset, or a once-listener
+	// that has been claimed by an emission.
+	stateRemoved uint32 = 1 << iota
+	// stateDisabled: disabled by the circuit breaker.
+	stateDisabled
+	// stateOnce: a one-time listener. Folding it into state lets emission
+	// decide with one load whether a listener is callable as it is.
+	stateOnce
+)
+
+// claim reports whether an emission may call e, whose state st is not zero: e
+// is a one-time listener and this emission is the first to claim it. The
+// caller unlinks a claimed listener from the signal before calling it.
+func (e *entry[T]) claim(st uint32) bool {
+	return st == stateOnce && e.state.CompareAndSwap(stateOnce, stateOnce|stateRemoved)
+}
+
+// listenerStats holds what is recorded about one listener.
+type listenerStats struct {
+	calls      atomic.Int64
+	lastCalled atomic.Int64 // Unix nanoseconds
+	errors     atomic.Int64
+	lastErr    atomic.Pointer[errorBox]
+	// failStreak counts consecutive failures for the circuit breaker.
+	failStreak atomic.Int32
+}
+
+// errorBox lets an error of any dynamic type live in an atomic.Pointer.
+type errorBox struct{ err error }
+
+// statsOrNew returns e's stats, allocating them on first use.
+func (e *entry[T]) statsOrNew() *listenerStats {
+	if st := e.stats.Load(); st != nil {
+		return st
+	}
+	st := new(listenerStats)
+	if e.stats.CompareAndSwap(nil, st) {
+		return st
+	}
+	return e.stats.Load()
+}
+
+// recordError counts a failure of e and remembers it as the last error.
+func (e *entry[T]) recordError(err error) *listenerStats {
+	st := e.statsOrNew()
+	st.errors.Add(1)
+	st.lastErr.Store(&errorBox{err})
+	return st
+}
+
+// metadata builds the public view of e.
+func (e *entry[T]) metadata() *ListenerMetadata {
+	m := &ListenerMetadata{
+		Key:          e.key,
+		AddedAt:      time.Unix(0, e.addedAt),
+		IsOnce:       e.once,
+		IsErrorAware: e.errFn != nil,
+	}
+	if st := e.stats.Load(); st != nil {
+		m.CallCount = st.calls.Load()
+		m.ErrorCount = st.errors.Load()
+		if b := st.lastErr.Load(); b != nil {
+			m.LastError = b.err
+		}
+		if t := st.lastCalled.Load(); t != 0 {
+			m.LastCalled = time.Unix(0, t)
+		}
+	}
+	return m
+}

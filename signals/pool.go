@@ -1,0 +1,375 @@
+package signals
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// PoolOptions configures a [WorkerPool]. For every field, zero means the default
+// given.
+type PoolOptions struct {
+	// Size is the most worker goroutines the pool runs. Default
+	// [DefaultWorkerPoolSize].
+	Size int
+	// MinWorkers is the number of workers that stay alive when idle. Default
+	// 0: an unused pool holds no goroutine.
+	MinWorkers int
+	// IdleTimeout is how long a worker waits for work before it exits.
+	// Default [DefaultIdleTimeout].
+	IdleTimeout time.Duration
+	// QueueSize is the capacity of the queue of enqueued emissions. Default
+	// [DefaultQueueSize].
+	QueueSize int
+}
+
+// WorkerPool runs the listeners of [AsyncSignal] emissions on a bounded set of
+// goroutines. Every AsyncSignal has one: its own, created when it first needs
+// it, or one shared with other signals through [SignalOptions.Pool] or
+// [SetDefaultPool].
+//
+// Workers start when there is work and none is idle, up to Size, and exit
+// after IdleTimeout without work, down to MinWorkers. The queue of enqueued
+// emissions is a lock-free ring; handing work to an idle worker is one channel
+// operation per emission, never one per listener.
+//
+// A WorkerPool is safe for concurrent use. Its owner calls [WorkerPool.Close]
+// or [WorkerPool.Shutdown] when done with it; until then, idle workers end on
+// their own after IdleTimeout.
+type WorkerPool struct {
+	size        int32
+	minWorkers  int32
+	idleTimeout time.Duration
+	capacity    int64
+
+	queue  *ring
+	queued atomic.Int64 // tasks in the queue, counted before a push and after a pop
+
+	workers atomic.Int32 // worker goroutines running
+	idle    atomic.Int32 // workers waiting for work
+	busy    atomic.Int32 // workers running a task
+
+	handoff chan task     // unbuffered: a send succeeds only if a worker waits
+	wake    chan struct{} // tokens that tell waiting workers to look at the queue
+
+	pushes   activity      // pushes in progress; closed by Shutdown
+	closing  chan struct{} // closed when Shutdown starts
+	quit     chan struct{} // closed when no push can happen any more
+	dropping atomic.Bool   // Shutdown ran out of time: discard queued tasks
+	exited   chan struct{} // closed when the last worker has exited after quit
+	once     sync.Once
+	exitOnce sync.Once
+
+	spaceMu sync.Mutex
+	space   chan struct{} // closed when a task leaves a full queue
+	waiters atomic.Int32  // producers waiting for space
+}
+
+// task is work a pool runs.
+type task interface {
+	// run does the work, on a worker or, for a nested enqueue into a full
+	// queue, on the producer's goroutine.
+	run()
+	// drop discards a queued task that Shutdown will not run.
+	drop()
+}
+
+// NewWorkerPool returns a pool configured by opts. It starts no goroutine.
+func NewWorkerPool(opts PoolOptions) *WorkerPool {
+	if opts.Size <= 0 {
+		opts.Size = DefaultWorkerPoolSize()
+	}
+	opts.MinWorkers = min(max(opts.MinWorkers, 0), opts.Size)
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = DefaultIdleTimeout
+	}
+	if opts.QueueSize <= 0 {
+		opts.QueueSize = DefaultQueueSize
+	}
+	return &WorkerPool{
+		size:        int32(min(opts.Size, 1<<30)),
+		minWorkers:  int32(min(opts.MinWorkers, 1<<30)),
+		idleTimeout: opts.IdleTimeout,
+		capacity:    int64(opts.QueueSize),
+		queue:       newRing(opts.QueueSize),
+		handoff:     make(chan task),
+		wake:        make(chan struct{}, min(opts.Size, 1<<16)),
+		closing:     make(chan struct{}),
+		quit:        make(chan struct{}),
+		exited:      make(chan struct{}),
+	}
+}
+
+// PoolStats is a snapshot of a [WorkerPool].
+type PoolStats struct {
+	Size     int // most workers the pool runs
+	Workers  int // worker goroutines running
+	Busy     int // workers running a task
+	QueueLen int // tasks waiting in the queue
+	QueueCap int // capacity of the queue
+}
+
+// Stats returns a snapshot of the pool. Its values are read one at a time and
+// may be mutually inconsistent while the pool runs.
+func (p *WorkerPool) Stats() PoolStats {
+	return PoolStats{
+		Size:     int(p.size),
+		Workers:  int(p.workers.Load()),
+		Busy:     int(p.busy.Load()),
+		QueueLen: int(max(p.queued.Load(), 0)),
+		QueueCap: int(p.capacity),
+	}
+}
+
+// Size returns the most workers the pool runs.
+func (p *WorkerPool) Size() int { return int(p.size) }
+
+// help offers t to a waiting worker, or to a new one if the pool may grow. It
+// never blocks and reports whether a worker took t.
+func (p *WorkerPool) help(t task) bool {
+	select {
+	case p.handoff <- t:
+		return true
+	default:
+		return p.spawn(t)
+	}
+}
+
+// spawn starts a worker that runs t first (t may be nil), unless the pool is
+// at its size or shutting down.
+func (p *WorkerPool) spawn(t task) bool {
+	for {
+		n := p.workers.Load()
+		if n >= p.size {
+			return false
+		}
+		if p.workers.CompareAndSwap(n, n+1) {
+			break
+		}
+	}
+	if p.quitting() {
+		p.left(p.workers.Add(-1))
+		return false
+	}
+	go p.worker(t)
+	return true
+}
+
+// enqueue queues t, waiting for room if block is set. ctx ends the wait.
+func (p *WorkerPool) enqueue(ctx context.Context, t task, block bool) error {
+	if !p.pushes.acquire() {
+		return ErrClosed
+	}
+	for {
+		if p.push(t) {
+			p.pushes.release()
+			return nil
+		}
+		if !block {
+			p.pushes.release()
+			return ErrQueueFull
+		}
+		if ctx.Value(poolKey{}) == p {
+			// A listener running on this pool enqueues into a full queue:
+			// waiting could deadlock the pool, so deliver it here.
+			p.pushes.release()
+			t.run()
+			return nil
+		}
+		if err := p.waitForSpace(ctx); err != nil {
+			p.pushes.release()
+			return err
+		}
+	}
+}
+
+// push queues t if there is room and wakes or starts a worker for it.
+func (p *WorkerPool) push(t task) bool {
+	if p.queued.Add(1) > p.capacity {
+		p.queued.Add(-1)
+		return false
+	}
+	for !p.queue.push(t) {
+		// The count said there is room, but the slot is still being
+		// released by a consumer; it will be in a moment.
+		runtime.Gosched()
+	}
+	if p.idle.Load() > 0 {
+		select {
+		case p.wake <- struct{}{}:
+		default:
+		}
+	} else {
+		p.spawn(nil)
+	}
+	return true
+}
+
+// pop takes the oldest queued task, or returns nil.
+func (p *WorkerPool) pop() task {
+	if p.queued.Load() <= 0 {
+		return nil
+	}
+	t := p.queue.pop()
+	if t == nil {
+		return nil
+	}
+	p.queued.Add(-1)
+	if p.waiters.Load() > 0 {
+		p.spaceMu.Lock()
+		if p.space != nil {
+			close(p.space)
+			p.space = nil
+		}
+		p.spaceMu.Unlock()
+	}
+	return t
+}
+
+// waitForSpace waits until a task leaves the queue, ctx is done, or the pool
+// shuts down.
+func (p *WorkerPool) waitForSpace(ctx context.Context) error {
+	p.spaceMu.Lock()
+	if p.space == nil {
+		p.space = make(chan struct{})
+	}
+	space := p.space
+	p.spaceMu.Unlock()
+	p.waiters.Add(1)
+	defer p.waiters.Add(-1)
+	if p.queued.Load() < p.capacity {
+		return nil // a task left between the failed push and now
+	}
+	select {
+	case <-space:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-p.closing:
+		return ErrClosed
+	}
+}
+
+// worker runs tasks until it has been idle for the idle timeout or the pool
+// shuts down and its queue is empty.
+func (p *WorkerPool) worker(t task) {
+	if t != nil {
+		p.runTask(t)
+	}
+	var idle *time.Timer
+	for {
+		if t := p.pop(); t != nil {
+			p.runTask(t)
+			continue
+		}
+		if p.quitting() {
+			if p.queued.Load() <= 0 {
+				break
+			}
+			continue
+		}
+		p.idle.Add(1)
+		if p.queued.Load() > 0 {
+			p.idle.Add(-1)
+			continue
+		}
+		if idle == nil {
+			idle = time.NewTimer(p.idleTimeout)
+		} else {
+			idle.Reset(p.idleTimeout)
+		}
+		select {
+		case t := <-p.handoff:
+			p.idle.Add(-1)
+			p.runTask(t)
+			continue
+		case <-p.wake:
+		case <-p.quit:
+		case <-idle.C:
+			if p.retire() {
+				p.idle.Add(-1)
+				return
+			}
+		}
+		p.idle.Add(-1)
+	}
+	if idle != nil {
+		idle.Stop()
+	}
+	p.left(p.workers.Add(-1))
+}
+
+func (p *WorkerPool) runTask(t task) {
+	p.busy.Add(1)
+	defer p.busy.Add(-1)
+	if p.dropping.Load() {
+		t.drop()
+		return
+	}
+	t.run()
+}
+
+// quitting reports whether the pool is shutting down and nothing more can be
+// queued.
+func (p *WorkerPool) quitting() bool {
+	select {
+	case <-p.quit:
+		return true
+	default:
+		return false
+	}
+}
+
+// retire counts an idle worker out and reports true if the pool has more
+// than MinWorkers and no queued work it would have to stay for.
+func (p *WorkerPool) retire() bool {
+	for {
+		n := p.workers.Load()
+		if n <= p.minWorkers || p.queued.Load() > 0 {
+			return false
+		}
+		if p.workers.CompareAndSwap(n, n-1) {
+			p.left(n - 1)
+			return true
+		}
+	}
+}
+
+// left is called after a worker has been counted out, leaving n workers.
+func (p *WorkerPool) left(n int32) {
+	if n == 0 && p.quitting() {
+		p.exitOnce.Do(func() { close(p.exited) })
+	}
+}
+
+// Close shuts the pool down and waits until it has: see [WorkerPool.Shutdown].
+func (p *WorkerPool) Close() error {
+	return p.Shutdown(context.Background())
+}
+
+// Shutdown stops the pool from accepting work, runs what is queued, and waits
+// until every worker has exited. Enqueue on a signal of the pool returns
+// [ErrClosed] from then on, and Emit runs its listeners on the emitting
+// goroutine. If ctx ends first, the tasks still queued are dropped (and counted
+// as dropped by their signals), and Shutdown returns ctx's error while the
+// running listeners finish; the workers exit when they have. Calling Shutdown
+// again waits in the same way, and returns nil once the pool has shut down.
+func (p *WorkerPool) Shutdown(ctx context.Context) error {
+	p.once.Do(func() {
+		close(p.closing) // producers waiting for room give up
+		<-p.pushes.close()
+		close(p.quit) // nothing more can be queued: workers drain and exit
+		if p.workers.Load() == 0 {
+			p.exitOnce.Do(func() { close(p.exited) })
+		}
+	})
+	select {
+	case <-p.exited:
+		return nil
+	case <-ctx.Done():
+		p.dropping.Store(true)
+		return ctx.Err()
+	}
+}
