@@ -32,6 +32,7 @@ type BaseSignal[T any] struct {
 
 	// Settings, guarded by mu. The view's observer is derived from them.
 	collector       MetricsCollector
+	collectorOff    bool
 	stats           bool
 	listenerMetrics bool
 	breaker         int32
@@ -364,8 +365,20 @@ func (s *BaseSignal[T]) SetCollector(c MetricsCollector) (previous MetricsCollec
 	defer s.mu.Unlock()
 	previous = s.collector
 	s.collector = c
+	s.collectorOff = false
 	s.republish()
 	return previous
+}
+
+// EnableCollector switches the attached collector on or off without detaching
+// it. While it is off, emissions do not report to it and, if nothing else
+// observes the signal, take the fast path; [BaseSignal.Collector] still
+// returns it. A collector is on when attached.
+func (s *BaseSignal[T]) EnableCollector(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.collectorOff = !on
+	s.republish()
 }
 
 // Collector returns the attached collector, or nil.
@@ -397,11 +410,15 @@ func (s *BaseSignal[T]) EnableListenerMetrics(on bool) {
 // observer derives the view's observer from the settings; nil when none is
 // on. The caller holds s.mu, or the signal is not yet shared.
 func (s *BaseSignal[T]) observer() *observer {
-	if s.collector == nil && !s.stats && !s.listenerMetrics && s.breaker == 0 {
+	c := s.collector
+	if s.collectorOff {
+		c = nil
+	}
+	if c == nil && !s.stats && !s.listenerMetrics && s.breaker == 0 {
 		return nil
 	}
 	return &observer{
-		collector:       s.collector,
+		collector:       c,
 		stats:           s.stats,
 		listenerMetrics: s.listenerMetrics,
 		breaker:         s.breaker,
