@@ -10,9 +10,10 @@ import (
 type activity struct {
 	state atomic.Int64 // 2 × count, plus closedBit
 
-	mu    sync.Mutex
-	idle  chan struct{} // closed when closed and the count reaches zero
-	ended bool
+	mu      sync.Mutex
+	idle    chan struct{} // closed when closed and the count reaches zero
+	ended   bool
+	closing chan struct{} // closed by close; made on demand
 }
 
 const closedBit = 1
@@ -41,11 +42,30 @@ func (a *activity) close() <-chan struct{} {
 		a.idle = make(chan struct{})
 	}
 	idle := a.idle
+	if a.closing == nil {
+		a.closing = make(chan struct{})
+	}
+	select {
+	case <-a.closing:
+	default:
+		close(a.closing)
+	}
 	a.mu.Unlock()
 	if a.state.Or(closedBit) == 0 {
 		a.end()
 	}
 	return idle
+}
+
+// closingChan returns a channel that is closed when close is called. It takes a
+// lock: call it on slow paths only.
+func (a *activity) closingChan() <-chan struct{} {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closing == nil {
+		a.closing = make(chan struct{})
+	}
+	return a.closing
 }
 
 // closed reports whether close has been called.

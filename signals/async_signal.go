@@ -114,9 +114,10 @@ func (s *AsyncSignal[T]) Emit(ctx context.Context, payload T) {
 		}
 	}
 	f.done = f.ctx.Done()
+	f.wctx = workerCtx{Context: f.ctx, pool: f.pool}
 	f.wg.Add(n)
 	f.pool.help(help[T]{f})
-	f.work()
+	f.work(false)
 	f.wg.Wait()
 	if f.o != nil {
 		calls := int(f.calls.Load())
@@ -165,17 +166,20 @@ func (s *AsyncSignal[T]) Enqueue(ctx context.Context, payload T) error {
 		return nil // nothing would receive it
 	}
 	f := &fanout[T]{s: s, pool: s.Pool(), ctx: ctx, payload: payload, v: v, o: v.obs}
+	// Once queued, f belongs to the worker that delivers it: what the
+	// publisher side needs afterwards is kept here.
 	var (
-		flags Observe
-		start time.Time
+		collector MetricsCollector
+		info      Emission
+		flags     Observe
+		start     time.Time
 	)
 	if f.o != nil {
-		f.info = Emission{Signal: s.Name(), Kind: KindAsync, Op: OpEnqueue, Listeners: len(v.entries)}
-		if f.o.collector != nil {
-			if c, fl := f.o.collector.EmitStart(ctx, f.info); c != nil {
-				f.ctx, flags = c, fl
-			} else {
-				flags = fl
+		info = Emission{Signal: s.Name(), Kind: KindAsync, Op: OpEnqueue, Listeners: len(v.entries)}
+		if collector = f.o.collector; collector != nil {
+			var c context.Context
+			if c, flags = collector.EmitStart(ctx, info); c != nil {
+				ctx = c
 			}
 		}
 		if flags&ObserveDurations != 0 || f.o.stats {
@@ -183,15 +187,15 @@ func (s *AsyncSignal[T]) Enqueue(ctx context.Context, payload T) error {
 			f.queued = start
 		}
 	}
-	f.done = f.ctx.Done()
+	f.ctx, f.info, f.done = ctx, info, ctx.Done()
 	s.queuedLen.Add(1)
-	err := f.pool.enqueue(ctx, f, s.overflow == OverflowBlock)
+	err := f.pool.enqueue(ctx, f, s.overflow == OverflowBlock, &s.outstanding)
 	if err != nil {
 		s.queuedLen.Add(-1)
 		if err == ErrQueueFull {
 			s.counters.dropped.Add(1)
-			if f.o != nil && f.o.collector != nil {
-				f.o.collector.Dropped(f.ctx, s.Name(), ErrQueueFull)
+			if collector != nil {
+				collector.Dropped(ctx, info.Signal, ErrQueueFull)
 			}
 		}
 		s.outstanding.release()
@@ -201,7 +205,7 @@ func (s *AsyncSignal[T]) Enqueue(ctx context.Context, payload T) error {
 		if !start.IsZero() {
 			d = time.Since(start)
 		}
-		f.o.collector.EmitEnd(f.ctx, f.info, EmitResult{Duration: d, Err: err})
+		collector.EmitEnd(ctx, info, EmitResult{Duration: d, Err: err})
 	}
 	return err
 }

@@ -35,7 +35,10 @@ type fanout[T any] struct {
 	wg      sync.WaitGroup
 	pending atomic.Int64
 
-	wctx workerCtx // a delivery's listener context, marked with its pool
+	// wctx is ctx marked with the pool: what listeners receive when a pool
+	// worker calls them, so that a listener enqueueing into its own pool's
+	// full queue is recognized (see WorkerPool.enqueue).
+	wctx workerCtx
 }
 
 // workerCtx marks the context of listeners delivered by a pool, so that a
@@ -55,9 +58,13 @@ func (c *workerCtx) Value(key any) any {
 	return c.Context.Value(key)
 }
 
-// work claims and calls listeners until none is left unclaimed.
-func (f *fanout[T]) work() {
+// work claims and calls listeners until none is left unclaimed. onWorker says
+// whether the calling goroutine is a pool worker.
+func (f *fanout[T]) work(onWorker bool) {
 	r := run[T]{s: &f.s.base, ctx: f.ctx, done: f.done, payload: f.payload, v: f.v, o: f.o, flags: f.flags}
+	if onWorker {
+		r.ctx = &f.wctx
+	}
 	for r.helpOut(f) {
 	}
 }
@@ -119,7 +126,7 @@ func (h help[T]) run() {
 	if h.f.remaining() > 1 {
 		h.f.pool.help(h) // bring in one more helper while work is left
 	}
-	h.f.work()
+	h.f.work(true)
 }
 
 func (h help[T]) drop() {}
@@ -140,7 +147,7 @@ func (f *fanout[T]) run() {
 	if f.remaining() > 1 {
 		f.pool.help(help[T]{f})
 	}
-	f.work()
+	f.work(true)
 }
 
 // begin is the start of a delivery: queue wait, and the collector's EmitStart.
@@ -164,8 +171,8 @@ func (f *fanout[T]) begin() {
 			f.start = time.Now()
 		}
 	}
+	f.ctx = ctx
 	f.wctx = workerCtx{Context: ctx, pool: f.pool}
-	f.ctx = &f.wctx
 	f.pending.Store(int64(len(f.v.entries)))
 }
 
@@ -182,7 +189,7 @@ func (f *fanout[T]) complete() {
 			if !f.start.IsZero() {
 				d = time.Since(f.start)
 			}
-			f.o.collector.EmitEnd(f.wctx.Context, f.info, EmitResult{Calls: calls, Duration: d})
+			f.o.collector.EmitEnd(f.ctx, f.info, EmitResult{Calls: calls, Duration: d})
 		}
 	}
 	s.outstanding.release()

@@ -94,9 +94,11 @@ type OverflowPolicy uint8
 // Overflow policies.
 const (
 	// OverflowBlock waits until there is room, until the context is done, or
-	// until the signal is closed. A listener that enqueues on a signal served
-	// by its own pool while the queue is full delivers the emission itself
-	// instead of waiting, so that nested enqueues cannot deadlock the pool.
+	// until the signal is closed. There is one exception, so that nested
+	// enqueues cannot deadlock the pools: when the context comes from a
+	// listener that a pool worker runs (the listener passes on the ctx it
+	// received), Enqueue delivers the emission itself, on the calling
+	// goroutine, instead of waiting.
 	OverflowBlock OverflowPolicy = iota
 	// OverflowDrop drops the new emission, counts it in [Stats.Dropped] and
 	// returns [ErrQueueFull].

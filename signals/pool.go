@@ -157,8 +157,9 @@ func (p *WorkerPool) spawn(t task) bool {
 	return true
 }
 
-// enqueue queues t, waiting for room if block is set. ctx ends the wait.
-func (p *WorkerPool) enqueue(ctx context.Context, t task, block bool) error {
+// enqueue queues t, waiting for room if block is set; ctx, and the closing of
+// owner (the signal t belongs to), end the wait.
+func (p *WorkerPool) enqueue(ctx context.Context, t task, block bool, owner *activity) error {
 	if !p.pushes.acquire() {
 		return ErrClosed
 	}
@@ -171,14 +172,16 @@ func (p *WorkerPool) enqueue(ctx context.Context, t task, block bool) error {
 			p.pushes.release()
 			return ErrQueueFull
 		}
-		if ctx.Value(poolKey{}) == p {
-			// A listener running on this pool enqueues into a full queue:
-			// waiting could deadlock the pool, so deliver it here.
+		if ctx.Value(poolKey{}) != nil {
+			// A listener that a pool worker runs enqueues into a full
+			// queue. Waiting could deadlock: this pool's workers may be
+			// waiting, directly or through other pools, for the very
+			// worker that runs the listener. Deliver the emission here.
 			p.pushes.release()
 			t.run()
 			return nil
 		}
-		if err := p.waitForSpace(ctx); err != nil {
+		if err := p.waitForSpace(ctx, owner); err != nil {
 			p.pushes.release()
 			return err
 		}
@@ -228,9 +231,9 @@ func (p *WorkerPool) pop() task {
 	return t
 }
 
-// waitForSpace waits until a task leaves the queue, ctx is done, or the pool
-// shuts down.
-func (p *WorkerPool) waitForSpace(ctx context.Context) error {
+// waitForSpace waits until a task leaves the queue, ctx is done, or the pool or
+// owner shuts down.
+func (p *WorkerPool) waitForSpace(ctx context.Context, owner *activity) error {
 	p.spaceMu.Lock()
 	if p.space == nil {
 		p.space = make(chan struct{})
@@ -248,6 +251,8 @@ func (p *WorkerPool) waitForSpace(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-p.closing:
+		return ErrClosed
+	case <-owner.closingChan():
 		return ErrClosed
 	}
 }

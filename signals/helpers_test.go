@@ -1,0 +1,72 @@
+package signals_test
+
+import (
+	"context"
+	"sync"
+)
+
+// recorder is a listener factory that records, in order, which listeners were
+// called with which payload. It is safe for concurrent use.
+type recorder struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (r *recorder) add(s string) {
+	r.mu.Lock()
+	r.calls = append(r.calls, s)
+	r.mu.Unlock()
+}
+
+func (r *recorder) get() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.calls...)
+}
+
+// listener returns a listener that records name.
+func (r *recorder) listener(name string) func(context.Context, int) {
+	return func(context.Context, int) { r.add(name) }
+}
+
+// failing returns an error-aware listener that records name and returns err.
+func (r *recorder) failing(name string, err error) func(context.Context, int) error {
+	return func(context.Context, int) error { r.add(name); return err }
+}
+
+// panicking returns a listener that records name and panics with v.
+func (r *recorder) panicking(name string, v any) func(context.Context, int) {
+	return func(context.Context, int) { r.add(name); panic(v) }
+}
+
+// handlerLog collects what an error handler receives.
+type handlerLog struct {
+	mu   sync.Mutex
+	keys []string
+	errs []error
+}
+
+func (h *handlerLog) handle(_ context.Context, key string, err error) {
+	h.mu.Lock()
+	h.keys = append(h.keys, key)
+	h.errs = append(h.errs, err)
+	h.mu.Unlock()
+}
+
+func (h *handlerLog) get() ([]string, []error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.keys...), append([]error(nil), h.errs...)
+}
+
+func equal[T comparable](a, b []T) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
