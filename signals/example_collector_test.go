@@ -1,0 +1,114 @@
+package signals_test
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/signalkit/sdk/signals"
+)
+
+// countingCollector counts emissions and failed calls. Embedding NopCollector
+// implements the methods it does not need.
+type countingCollector struct {
+	signals.NopCollector
+	emissions, failures atomic.Int64
+}
+
+func (c *countingCollector) EmitStart(ctx context.Context, e signals.Emission) (context.Context, signals.Observe) {
+	c.emissions.Add(1)
+	return ctx, 0 // nothing more: failed calls are reported anyway
+}
+
+func (c *countingCollector) ListenerEnd(_ context.Context, _ signals.ListenerInfo, _ time.Duration, err error) {
+	if err != nil {
+		c.failures.Add(1)
+	}
+}
+
+func ExampleMetricsCollector() {
+	c := &countingCollector{}
+	s := signals.NewSync[int]()
+	s.SetErrorHandler(func(context.Context, string, error) {})
+	s.SetCollector(c)
+	s.AddListenerWithErr(func(_ context.Context, v int) error {
+		if v < 0 {
+			return fmt.Errorf("negative: %d", v)
+		}
+		return nil
+	})
+	for _, v := range []int{1, -2, 3, -4} {
+		s.Emit(context.Background(), v)
+	}
+	fmt.Println(c.emissions.Load(), c.failures.Load())
+	// Output:
+	// 4 2
+}
+
+func ExampleNopCollector() {
+	var c signals.MetricsCollector = signals.NopCollector{}
+	ctx, observe := c.EmitStart(context.Background(), signals.Emission{})
+	fmt.Println(ctx == context.Background(), observe)
+	// Output:
+	// true 0
+}
+
+func ExampleBaseSignal_SetCollector() {
+	s := signals.NewSync[int]()
+	previous := s.SetCollector(&countingCollector{})
+	fmt.Println(previous == nil, s.Collector() != nil)
+	s.SetCollector(nil) // detach: emission is back on the fast path
+	fmt.Println(s.Collector() == nil)
+	// Output:
+	// true true
+	// true
+}
+
+func ExampleBaseSignal_Collector() {
+	s := signals.NewSync[int]()
+	c := &countingCollector{}
+	s.SetCollector(c)
+	fmt.Println(s.Collector() == c)
+	// Output:
+	// true
+}
+
+func ExampleBaseSignal_EnableCollector() {
+	c := &countingCollector{}
+	s := signals.NewSync[int]()
+	s.AddListener(func(context.Context, int) {})
+	s.SetCollector(c)
+	s.Emit(context.Background(), 1)
+	s.EnableCollector(false) // still attached, not called
+	s.Emit(context.Background(), 2)
+	s.EnableCollector(true)
+	s.Emit(context.Background(), 3)
+	fmt.Println(c.emissions.Load())
+	// Output:
+	// 2
+}
+
+func ExampleKind_String() {
+	fmt.Println(signals.KindSync, signals.KindAsync)
+	// Output:
+	// sync async
+}
+
+func ExampleOperation_String() {
+	fmt.Println(signals.OpEmit, signals.OpTryEmit, signals.OpEnqueue, signals.OpDeliver)
+	// Output:
+	// emit try_emit enqueue deliver
+}
+
+func ExampleChange_String() {
+	fmt.Println(signals.ChangeAdd, signals.ChangeOnceFired, signals.ChangeDisable)
+	// Output:
+	// add once_fired disable
+}
+
+func ExampleOverflowPolicy_String() {
+	fmt.Println(signals.OverflowBlock, signals.OverflowDrop)
+	// Output:
+	// block drop
+}
