@@ -52,6 +52,7 @@ func (s *AsyncSignal[T]) initAsync(opts *SignalOptions) {
 		MinWorkers:  opts.MinWorkers,
 		IdleTimeout: opts.IdleTimeout,
 		QueueSize:   opts.QueueSize,
+		Spin:        opts.WorkerSpin,
 	}
 	s.shared = opts.Pool
 	s.overflow = opts.Overflow

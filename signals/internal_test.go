@@ -58,3 +58,36 @@ func TestEmitTakesNoLock(t *testing.T) {
 		t.Errorf("calls = %d", calls)
 	}
 }
+
+// TestWorkerSpin follows a worker with Spin through its states: after its
+// work it spins (and a producer neither wakes nor starts a worker), picks up
+// work queued meanwhile, then parks when the spin ends, and exits when idle.
+func TestWorkerSpin(t *testing.T) {
+	p := NewWorkerPool(PoolOptions{Size: 4, Spin: 300 * time.Millisecond, IdleTimeout: 50 * time.Millisecond})
+	defer p.Close()
+	s := &AsyncSignal[int]{}
+	s.initAsync(&SignalOptions{Pool: p})
+	delivered := make(chan int, 10)
+	s.AddListener(func(_ context.Context, v int) { delivered <- v })
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	s.Enqueue(context.Background(), 1)
+	<-delivered
+	waitFor("the worker to spin", func() bool { return p.spinning.Load() == 1 })
+	s.Enqueue(context.Background(), 2) // found by the spinning worker
+	<-delivered
+	if w := p.workers.Load(); w != 1 {
+		t.Errorf("%d workers: a producer started one while a worker was spinning", w)
+	}
+	waitFor("the worker to park", func() bool { return p.idle.Load() == 1 && p.spinning.Load() == 0 })
+	waitFor("the worker to exit", func() bool { return p.workers.Load() == 0 })
+	s.Close()
+}

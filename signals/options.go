@@ -72,6 +72,11 @@ type SignalOptions struct {
 	// Pool is set, and by SyncSignal.
 	IdleTimeout time.Duration
 
+	// WorkerSpin is how long a worker of the signal's own pool polls the
+	// queue before it parks; see [PoolOptions.Spin]. Zero (the default):
+	// workers park at once. Ignored when Pool is set, and by SyncSignal.
+	WorkerSpin time.Duration
+
 	// QueueSize is the capacity of the queue of [AsyncSignal.Enqueue] in the
 	// signal's own pool. Zero or negative means [DefaultQueueSize]. Ignored
 	// when Pool is set, and by SyncSignal.
