@@ -12,7 +12,7 @@ func ExampleBaseSignal_AddListener() {
 	s := signals.NewSync[string]()
 	fmt.Println(s.AddListener(func(_ context.Context, v string) { fmt.Println("got", v) }, "printer"))
 	fmt.Println(s.AddListener(func(context.Context, string) {}, "printer")) // the key is taken
-	fmt.Println(s.AddListener(func(context.Context, string) {}))           // no key
+	fmt.Println(s.AddListener(func(context.Context, string) {}))            // no key
 	s.Emit(context.Background(), "hello")
 	// Output:
 	// 1
