@@ -133,7 +133,7 @@ func (s *BaseSignal[T]) AddOnce(listener Listener[T]) int {
 	if listener == nil {
 		panic("signals: AddOnce: listener cannot be nil")
 	}
-	return s.add(&entry[T]{fn: listener, once: true})
+	return s.add(newOnce(&entry[T]{fn: listener}))
 }
 
 // AddOnceWithKey is [BaseSignal.AddOnce] with a key. It returns -1 if key is
@@ -142,7 +142,7 @@ func (s *BaseSignal[T]) AddOnceWithKey(listener Listener[T], key string) int {
 	if listener == nil {
 		panic("signals: AddOnceWithKey: listener cannot be nil")
 	}
-	return s.add(&entry[T]{fn: listener, once: true, key: key})
+	return s.add(newOnce(&entry[T]{fn: listener, key: key}))
 }
 
 // AddOnceWithErr is [BaseSignal.AddOnce] for a listener that can fail.
@@ -165,12 +165,21 @@ func (s *BaseSignal[T]) AddOnceWithErrAndKey(listener SignalListenerErr[T], key 
 // errEntry returns an entry for an error-aware listener. Its fn, which Emit
 // calls, records a failure and passes it to the error handler.
 func (s *BaseSignal[T]) errEntry(listener SignalListenerErr[T], key string, once bool) *entry[T] {
-	e := &entry[T]{errFn: listener, key: key, once: once}
+	e := &entry[T]{errFn: listener, key: key}
+	if once {
+		newOnce(e)
+	}
 	e.fn = func(ctx context.Context, payload T) {
 		if err := listener(ctx, payload); err != nil {
 			s.failed(ctx, e, err, false, false, nil)
 		}
 	}
+	return e
+}
+
+// newOnce marks a new entry as a one-time listener.
+func newOnce[T any](e *entry[T]) *entry[T] {
+	e.state.Store(stateOnce)
 	return e
 }
 
@@ -184,10 +193,7 @@ func firstKey(key []string) string {
 // add publishes e and returns the number of listeners, or -1 if e's key is
 // taken.
 func (s *BaseSignal[T]) add(e *entry[T]) int {
-	e.addedAt = time.Now().UnixNano()
-	if e.once {
-		e.state.Store(stateOnce)
-	}
+	e.added = uint32(time.Now().Unix() - addedEpoch)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	initCap := s.initCap
@@ -276,7 +282,7 @@ func (s *BaseSignal[T]) changed(v *view[T], e *entry[T], c Change) {
 }
 
 func (s *BaseSignal[T]) listenerInfo(e *entry[T]) ListenerInfo {
-	return ListenerInfo{Signal: s.Name(), Key: e.key, Once: e.once, ErrorAware: e.errFn != nil}
+	return ListenerInfo{Signal: s.Name(), Key: e.key, Once: e.once(), ErrorAware: e.errFn != nil}
 }
 
 // Emit panics: a BaseSignal has no way to call its listeners. Use a

@@ -6,7 +6,7 @@ import "time"
 // fresh copy that the caller may keep and modify.
 type ListenerMetadata struct {
 	Key          string    // Listener key (empty if no key)
-	AddedAt      time.Time // When listener was added
+	AddedAt      time.Time // When listener was added (to the second)
 	CallCount    int64     // Number of times invoked (if listener metrics are enabled)
 	ErrorCount   int64     // Number of errors returned or panics (always kept)
 	LastError    error     // Most recent error or *PanicError (always kept)

@@ -488,7 +488,7 @@ func TestMetadata(t *testing.T) {
 	if m.Key != "plain" || m.IsOnce || m.IsErrorAware || m.CallCount != 0 || m.ErrorCount != 0 || m.LastError != nil || !m.LastCalled.IsZero() {
 		t.Errorf("Metadata(plain) = %+v", m)
 	}
-	if m.AddedAt.Before(before.Truncate(time.Microsecond)) || m.AddedAt.After(after) {
+	if m.AddedAt.Before(before.Truncate(time.Second)) || m.AddedAt.After(after) {
 		t.Errorf("AddedAt = %v, want between %v and %v", m.AddedAt, before, after)
 	}
 	if m := s.Metadata("once"); !m.IsOnce || !m.IsErrorAware {
