@@ -1,0 +1,84 @@
+package otelsignals
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/signalkit/sdk/sampling"
+	"github.com/signalkit/sdk/signals"
+)
+
+// BenchmarkCollector measures the instrumentation's own share of an
+// emission with one listener, without the core: the collector calls the
+// core makes, as the flags EmitStart returns ask for them (the core's clock
+// reads of timed emissions included). impl=metrics-rate0 times nothing;
+// impl=tracing-never has the sampler sampling.Never(), and
+// impl=tracing-unsampled the default ParentBased(Never()), which spends most
+// of its time in trace.SpanContextFromContext.
+func BenchmarkCollector(b *testing.B) {
+	for _, impl := range []string{"metrics-rate0", "metrics", "tracing-never", "tracing-unsampled", "tracing-sampled"} {
+		b.Run("impl="+impl, func(b *testing.B) {
+			mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+			tp := sdktrace.NewTracerProvider()
+			b.Cleanup(func() {
+				_ = mp.Shutdown(context.Background())
+				_ = tp.Shutdown(context.Background())
+			})
+			cfg := DefaultConfig()
+			switch impl {
+			case "metrics-rate0":
+				cfg.Tracing, cfg.DurationSampleRate = false, 0
+			case "metrics":
+				cfg.Tracing = false
+			case "tracing-never":
+				cfg.Metrics, cfg.Sampler = false, sampling.Never()
+			case "tracing-unsampled": // the default sampler, outside a trace
+				cfg.Metrics = false
+			case "tracing-sampled":
+				cfg.Metrics, cfg.Sampler = false, sampling.Always()
+			}
+			s, err := NewSettings(cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "bench"})
+			if err := Instrument(sig, WithSettings(s), WithMeterProvider(mp), WithTracerProvider(tp)); err != nil {
+				b.Fatal(err)
+			}
+			c := sig.Collector().(*instrumentation)
+			e := signals.Emission{Signal: "bench", Kind: signals.KindSync, Op: signals.OpEmit, Listeners: 1}
+			l := signals.ListenerInfo{Signal: "bench"}
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				ectx, flags := c.EmitStart(ctx, e)
+				var start time.Time
+				if flags&signals.ObserveDurations != 0 {
+					start = time.Now()
+				}
+				lctx := ectx
+				if flags&signals.ObserveListenerSpans != 0 {
+					lctx = c.ListenerStart(ectx, l)
+				}
+				if flags&signals.ObserveListeners != 0 {
+					var d time.Duration
+					if !start.IsZero() {
+						d = time.Since(start)
+					}
+					c.ListenerEnd(lctx, l, d, nil)
+				}
+				if flags&signals.ObserveEnd != 0 {
+					var d time.Duration
+					if !start.IsZero() {
+						d = time.Since(start)
+					}
+					c.EmitEnd(ectx, e, signals.EmitResult{Calls: 1, Duration: d})
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,84 @@
+package otelsignals
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/signalkit/sdk/signals"
+)
+
+func TestOpIndex(t *testing.T) {
+	for op, want := range map[signals.Operation]signals.Operation{
+		0:                 signals.OpEmit,
+		signals.OpTryEmit: signals.OpTryEmit,
+		signals.OpDeliver: signals.OpDeliver,
+		99:                signals.OpEmit,
+	} {
+		if got := opIndex(op); got != want {
+			t.Errorf("opIndex(%v) = %v, want %v", op, got, want)
+		}
+	}
+}
+
+func TestClampRate(t *testing.T) {
+	for in, want := range map[float64]float64{-1: 0, 0: 0, 0.5: 0.5, 1: 1, 7: 1, math.Inf(1): 1, math.Inf(-1): 0} {
+		if got := clampRate(in); got != want {
+			t.Errorf("clampRate(%v) = %v, want %v", in, got, want)
+		}
+	}
+	if got := clampRate(math.NaN()); got != 0 {
+		t.Errorf("clampRate(NaN) = %v, want 0", got)
+	}
+}
+
+func TestSetRate(t *testing.T) {
+	var e effective
+	e.setRate(0)
+	if e.timeAll || e.threshold != 0 {
+		t.Errorf("rate 0: %+v", e)
+	}
+	e.setRate(1)
+	if !e.timeAll {
+		t.Errorf("rate 1: %+v", e)
+	}
+	e.setRate(0.5)
+	if e.timeAll || e.threshold != 1<<63 {
+		t.Errorf("rate 0.5: %+v", e)
+	}
+}
+
+// TestSwitchedOff calls the collector methods of a detached
+// instrumentation, as emissions that started before Detach do.
+func TestSwitchedOff(t *testing.T) {
+	c := &instrumentation{}
+	c.eff.Store(off)
+	ctx := context.Background()
+	got, flags := c.EmitStart(ctx, signals.Emission{Op: signals.OpEmit})
+	if got != ctx || flags != 0 {
+		t.Errorf("EmitStart = %v, %v; want ctx, 0", got, flags)
+	}
+	if _, flags := c.EmitStart(ctx, signals.Emission{Op: signals.OpDeliver}); flags != 0 {
+		t.Errorf("EmitStart(OpDeliver) flags = %v, want 0", flags)
+	}
+	c.EmitEnd(ctx, signals.Emission{}, signals.EmitResult{Calls: 3})
+	c.ListenerEnd(ctx, signals.ListenerInfo{}, 1, context.Canceled)
+	c.ListenerChanged(signals.ListenerInfo{}, signals.ChangeAdd)
+	c.Dropped(ctx, "x", signals.ErrQueueFull)
+	if n := c.counts.calls.Load() + c.counts.droppedFull.Load(); n != 0 {
+		t.Errorf("a switched-off instrumentation counted %d", n)
+	}
+}
+
+func TestMix(t *testing.T) {
+	// mix spreads consecutive numbers: about half of them land below 2^63.
+	below := 0
+	for n := range uint64(10000) {
+		if mix(n) < 1<<63 {
+			below++
+		}
+	}
+	if below < 4700 || below > 5300 {
+		t.Errorf("%d of 10000 below the middle", below)
+	}
+}
