@@ -171,7 +171,7 @@ func (s *BaseSignal[T]) errEntry(listener SignalListenerErr[T], key string, once
 	}
 	e.fn = func(ctx context.Context, payload T) {
 		if err := listener(ctx, payload); err != nil {
-			s.failed(ctx, e, err, false, false, nil)
+			s.failed(ctx, e, err, false, false, nil, 0)
 		}
 	}
 	return e
@@ -428,6 +428,7 @@ func (s *BaseSignal[T]) observer() *observer {
 		stats:           s.stats,
 		listenerMetrics: s.listenerMetrics,
 		breaker:         s.breaker,
+		collectorOnly:   c != nil && !s.stats && !s.listenerMetrics && s.breaker == 0,
 	}
 }
 

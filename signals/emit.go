@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Emission runs on one of two paths.
+// Emission runs on one of three paths.
 //
 // The fast path, emitFast and tryEmitFast, is taken when nothing observes the
 // signal and the context cannot be cancelled. Its loop makes no call but the
@@ -17,10 +17,16 @@ import (
 // the listeners: after a panic, the deferred function resumes the emission with
 // the next listener on the general path.
 //
-// The general path, run, handles everything: cancellable contexts, collectors,
-// stats, listener metrics, the circuit breaker, and the async fan-out. It also
-// isolates panics with one deferred recover for a run of listeners, and
-// resumes after a panic by calling its loop again.
+// The counted path, emitCounted, is the fast path for a signal whose only
+// observer is a collector that asks for nothing per listener call (the common
+// case of OpenTelemetry metrics without sampled timing, or tracing an
+// unsampled emission): the same loop, counting the calls and reporting
+// failures to the collector.
+//
+// The general path, run, handles everything: cancellable contexts, stats,
+// listener metrics, the circuit breaker, collectors that observe each call,
+// and the async fan-out. It isolates panics with one deferred recover for a
+// run of listeners too, and resumes after a panic by calling its loop again.
 
 // emitFast is Emit on the calling goroutine.
 func (s *BaseSignal[T]) emitFast(ctx context.Context, payload T, kind Kind) {
@@ -31,7 +37,11 @@ func (s *BaseSignal[T]) emitFast(ctx context.Context, payload T, kind Kind) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if v.obs != nil || ctx.Done() != nil {
+	if v.obs != nil {
+		s.emitObserved(ctx, payload, v, kind, OpEmit)
+		return
+	}
+	if ctx.Done() != nil {
 		s.emitGeneral(ctx, payload, v, 0, kind, OpEmit)
 		return
 	}
@@ -58,7 +68,7 @@ func (s *BaseSignal[T]) emitFast(ctx context.Context, payload T, kind Kind) {
 // deferred function, on top of the panicked stack, so further panics are
 // handled by the general path's own recovery.
 func (s *BaseSignal[T]) resumeAfterPanic(ctx context.Context, payload T, v *view[T], cur int, p any) {
-	s.panicked(ctx, v.entries[cur], p, false)
+	s.panicked(ctx, v.entries[cur], p, false, nil)
 	if cur+1 < len(v.entries) {
 		// Nothing observes v, so the kind does not matter.
 		s.emitGeneral(ctx, payload, v, cur+1, KindSync, OpEmit)
@@ -74,13 +84,16 @@ func (s *BaseSignal[T]) tryEmitFast(ctx context.Context, payload T) (err error) 
 	if v == nil {
 		return ctx.Err()
 	}
-	if v.obs != nil || ctx.Done() != nil {
+	if v.obs != nil {
+		return s.emitObserved(ctx, payload, v, KindSync, OpTryEmit)
+	}
+	if ctx.Done() != nil {
 		return s.emitGeneral(ctx, payload, v, 0, KindSync, OpTryEmit)
 	}
 	cur := 0
 	defer func() {
 		if p := recover(); p != nil {
-			err = s.panicked(ctx, v.entries[cur], p, true)
+			err = s.panicked(ctx, v.entries[cur], p, true, nil)
 		}
 	}()
 	for i, e := range v.entries {
@@ -94,11 +107,73 @@ func (s *BaseSignal[T]) tryEmitFast(ctx context.Context, payload T) (err error) 
 		if e.errFn == nil {
 			e.fn(ctx, payload)
 		} else if err := e.errFn(ctx, payload); err != nil {
-			s.failed(ctx, e, err, false, true, nil)
+			s.failed(ctx, e, err, false, true, nil, 0)
 			return err
 		}
 	}
 	return nil
+}
+
+// emitObserved is an emission, on the calling goroutine, of a view that has an
+// observer: on the counted path if the observer is a collector alone that asks
+// for at most EmitEnd, and on the general path otherwise. It returns what
+// TryEmit returns.
+func (s *BaseSignal[T]) emitObserved(ctx context.Context, payload T, v *view[T], kind Kind, op Operation) error {
+	o := v.obs
+	if !o.collectorOnly {
+		return s.emitGeneral(ctx, payload, v, 0, kind, op)
+	}
+	info := Emission{Signal: s.Name(), Kind: kind, Op: op, Listeners: len(v.entries)}
+	c, flags := o.collector.EmitStart(ctx, info)
+	if c != nil {
+		ctx = c
+	}
+	if flags&^ObserveEnd != 0 || ctx.Done() != nil {
+		return s.emitStarted(ctx, payload, v, 0, op, info, flags)
+	}
+	calls, err := s.emitCounted(ctx, payload, v, 0, op == OpTryEmit)
+	if flags&ObserveEnd != 0 {
+		o.collector.EmitEnd(ctx, info, EmitResult{Calls: calls, Err: err})
+	}
+	return err
+}
+
+// emitCounted is the counted path's loop, from listener index from on. It
+// returns the number of listener calls it made and, for a TryEmit (try), the
+// failure that ends it. After a panic it resumes with the next listener by
+// calling itself from its deferred function, except in a TryEmit, which the
+// panic ends.
+func (s *BaseSignal[T]) emitCounted(ctx context.Context, payload T, v *view[T], from int, try bool) (calls int, err error) {
+	cur := from
+	defer func() {
+		if p := recover(); p != nil {
+			err = s.panicked(ctx, v.entries[cur], p, try, v.obs)
+			if !try && cur+1 < len(v.entries) {
+				more, _ := s.emitCounted(ctx, payload, v, cur+1, false)
+				calls += more
+			}
+		}
+	}()
+	for i := from; i < len(v.entries); i++ {
+		e := v.entries[i]
+		cur = i
+		if st := e.state.Load(); st != 0 {
+			if !e.claim(st) {
+				continue
+			}
+			s.unlink(e)
+		}
+		calls++
+		if e.errFn == nil {
+			e.fn(ctx, payload)
+		} else if ferr := e.errFn(ctx, payload); ferr != nil {
+			s.failed(ctx, e, ferr, false, try, v.obs, 0)
+			if try {
+				return calls, ferr
+			}
+		}
+	}
+	return calls, nil
 }
 
 // run is one emission, or one goroutine's part of an async emission, on the
@@ -111,44 +186,63 @@ type run[T any] struct {
 	v       *view[T]
 	tryEmit bool // stop at the first failure and return it
 
-	o     *observer // nil if nothing observes the signal
-	flags Observe
-	calls int             // listener calls made on the observed path
-	lctx  context.Context // context of the listener being called
-	t0    time.Time       // when it was called, if timed
+	o       *observer // nil if nothing observes the signal
+	flags   Observe
+	perCall bool            // every call needs observing, not only failed ones
+	calls   int             // listener calls made, counted when o is not nil
+	lctx    context.Context // context of the listener being called
+	t0      time.Time       // when it was called, if timed
+}
+
+// observe sets what the emission observes: o, and the flags its collector's
+// EmitStart returned. Listener calls take the per-call path only if listener
+// metrics, the breaker or the collector need every call; otherwise they are
+// called as on the fast path, and only failures are observed.
+func (r *run[T]) observe(o *observer, flags Observe) {
+	r.o, r.flags = o, flags
+	r.lctx = r.ctx
+	r.perCall = o != nil && (o.listenerMetrics || o.breaker > 0 ||
+		flags&(ObserveListeners|ObserveDurations|ObserveListenerSpans) != 0)
 }
 
 // emitGeneral is an emission on the general path, on the calling goroutine,
 // from listener index from on (from > 0 resumes a fast emission after a
 // panic). It returns what TryEmit returns.
 func (s *BaseSignal[T]) emitGeneral(ctx context.Context, payload T, v *view[T], from int, kind Kind, op Operation) error {
-	r := run[T]{s: s, ctx: ctx, payload: payload, v: v, tryEmit: op == OpTryEmit, o: v.obs}
 	var (
 		info  Emission
-		start time.Time
+		flags Observe
 	)
-	if r.o != nil && r.o.collector != nil {
+	if o := v.obs; o != nil && o.collector != nil {
 		info = Emission{Signal: s.Name(), Kind: kind, Op: op, Listeners: len(v.entries)}
 		var c context.Context
-		if c, r.flags = r.o.collector.EmitStart(ctx, info); c != nil {
-			r.ctx = c
-		}
-		if r.flags&ObserveDurations != 0 {
-			start = time.Now()
+		if c, flags = o.collector.EmitStart(ctx, info); c != nil {
+			ctx = c
 		}
 	}
-	r.done = r.ctx.Done()
+	return s.emitStarted(ctx, payload, v, from, op, info, flags)
+}
+
+// emitStarted is emitGeneral after the collector's EmitStart, if any, has
+// returned ctx and flags.
+func (s *BaseSignal[T]) emitStarted(ctx context.Context, payload T, v *view[T], from int, op Operation, info Emission, flags Observe) error {
+	r := run[T]{s: s, ctx: ctx, done: ctx.Done(), payload: payload, v: v, tryEmit: op == OpTryEmit}
+	r.observe(v.obs, flags)
+	var start time.Time
+	if flags&ObserveDurations != 0 {
+		start = time.Now()
+	}
 	err := r.callAll(from)
-	if r.o != nil {
-		if r.o.stats {
+	if o := r.o; o != nil {
+		if o.stats {
 			s.counters.emitted(r.calls)
 		}
-		if r.flags&ObserveEnd != 0 {
+		if flags&ObserveEnd != 0 {
 			var d time.Duration
 			if !start.IsZero() {
 				d = time.Since(start)
 			}
-			r.o.collector.EmitEnd(r.ctx, info, EmitResult{Calls: r.calls, Duration: d, Err: err})
+			o.collector.EmitEnd(ctx, info, EmitResult{Calls: r.calls, Duration: d, Err: err})
 		}
 	}
 	return err
@@ -214,8 +308,11 @@ func (r *run[T]) callOne(e *entry[T]) error {
 		}
 		r.s.unlink(e)
 	}
-	if r.o != nil {
+	if r.perCall {
 		return r.callObserved(e)
+	}
+	if r.o != nil {
+		r.calls++
 	}
 	if e.errFn == nil {
 		e.fn(r.ctx, r.payload)
@@ -223,9 +320,19 @@ func (r *run[T]) callOne(e *entry[T]) error {
 	}
 	err := e.errFn(r.ctx, r.payload)
 	if err != nil {
-		r.s.failed(r.ctx, e, err, false, r.tryEmit, nil)
+		r.fail(e, err, false)
 	}
 	return err
+}
+
+// fail handles a failed call of e that was not observed on the per-call path.
+func (r *run[T]) fail(e *entry[T], err error, panicked bool) {
+	if r.o != nil {
+		r.t0 = time.Time{}
+		r.observed(e, err, panicked)
+		return
+	}
+	r.s.failed(r.ctx, e, err, panicked, r.tryEmit, nil, 0)
 }
 
 // callObserved calls e on the observed path: with the collector's listener
@@ -257,8 +364,8 @@ func (r *run[T]) callObserved(e *entry[T]) error {
 // returned err (a *PanicError if it panicked).
 func (r *run[T]) observed(e *entry[T], err error, panicked bool) {
 	o := r.o
-	var d time.Duration
-	if !r.t0.IsZero() {
+	var d time.Duration // only for a collector that asked for durations
+	if !r.t0.IsZero() && r.flags&ObserveDurations != 0 {
 		d = time.Since(r.t0)
 	}
 	if o.listenerMetrics {
@@ -267,14 +374,16 @@ func (r *run[T]) observed(e *entry[T], err error, panicked bool) {
 		st.lastCalled.Store(r.t0.UnixNano())
 	}
 	if err != nil {
-		r.s.failed(r.ctx, e, err, panicked, r.tryEmit, o)
-	} else if o.breaker > 0 {
+		r.s.failed(r.lctx, e, err, panicked, r.tryEmit, o, d)
+		return
+	}
+	if o.breaker > 0 {
 		if st := e.stats.Load(); st != nil && st.failStreak.Load() != 0 {
 			st.failStreak.Store(0)
 		}
 	}
-	if o.collector != nil && (err != nil || r.flags&ObserveListeners != 0) {
-		o.collector.ListenerEnd(r.lctx, r.s.listenerInfo(e), d, err)
+	if o.collector != nil && r.flags&ObserveListeners != 0 {
+		o.collector.ListenerEnd(r.lctx, r.s.listenerInfo(e), d, nil)
 	}
 }
 
@@ -282,10 +391,10 @@ func (r *run[T]) observed(e *entry[T], err error, panicked bool) {
 // it if it ends a TryEmit.
 func (r *run[T]) recovered(e *entry[T], p any) error {
 	perr := newPanicError(e.key, p)
-	if r.o != nil {
+	if r.perCall {
 		r.observed(e, perr, true)
 	} else {
-		r.s.failed(r.ctx, e, perr, true, r.tryEmit, nil)
+		r.fail(e, perr, true)
 	}
 	if r.tryEmit {
 		return perr
@@ -293,11 +402,11 @@ func (r *run[T]) recovered(e *entry[T], p any) error {
 	return nil
 }
 
-// panicked handles the panic p of listener e on the fast path, and returns it
-// if it ends a TryEmit.
-func (s *BaseSignal[T]) panicked(ctx context.Context, e *entry[T], p any, try bool) error {
+// panicked handles the panic p of listener e on the fast or counted path, and
+// returns it if it ends a TryEmit. o is the emission's observer, if any.
+func (s *BaseSignal[T]) panicked(ctx context.Context, e *entry[T], p any, try bool, o *observer) error {
 	perr := newPanicError(e.key, p)
-	s.failed(ctx, e, perr, true, try, nil)
+	s.failed(ctx, e, perr, true, try, o, 0)
 	if try {
 		return perr
 	}
@@ -309,8 +418,9 @@ func newPanicError(key string, p any) *PanicError {
 }
 
 // failed records a failure of e, trips the circuit breaker of o if it is on,
-// and passes the failure to the error handler unless TryEmit returns it.
-func (s *BaseSignal[T]) failed(ctx context.Context, e *entry[T], err error, panicked, try bool, o *observer) {
+// reports the failure to o's collector with the call's duration d (if it was
+// asked for), and passes it to the error handler unless TryEmit returns it.
+func (s *BaseSignal[T]) failed(ctx context.Context, e *entry[T], err error, panicked, try bool, o *observer, d time.Duration) {
 	st := e.recordError(err)
 	if panicked {
 		s.counters.panics.Add(1)
@@ -321,6 +431,9 @@ func (s *BaseSignal[T]) failed(ctx context.Context, e *entry[T], err error, pani
 		if n := st.failStreak.Add(1); n == o.breaker {
 			s.trip(e, n, err)
 		}
+	}
+	if o != nil && o.collector != nil {
+		o.collector.ListenerEnd(ctx, s.listenerInfo(e), d, err)
 	}
 	if !try {
 		s.handle(ctx, e.key, err, panicked)

@@ -61,10 +61,11 @@ func (c *workerCtx) Value(key any) any {
 // work claims and calls listeners until none is left unclaimed. onWorker says
 // whether the calling goroutine is a pool worker.
 func (f *fanout[T]) work(onWorker bool) {
-	r := run[T]{s: &f.s.base, ctx: f.ctx, done: f.done, payload: f.payload, v: f.v, o: f.o, flags: f.flags}
+	r := run[T]{s: &f.s.base, ctx: f.ctx, done: f.done, payload: f.payload, v: f.v}
 	if onWorker {
 		r.ctx = &f.wctx
 	}
+	r.observe(f.o, f.flags)
 	for r.helpOut(f) {
 	}
 }

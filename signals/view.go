@@ -22,6 +22,7 @@ type observer struct {
 	stats           bool             // count emissions, calls and queue wait
 	listenerMetrics bool             // keep per-listener CallCount and LastCalled
 	breaker         int32            // failures in a row that disable a listener; 0: off
+	collectorOnly   bool             // a collector and nothing else: the counted path may serve
 }
 
 // withEntry returns a view with e appended. It appends in place when the
