@@ -14,8 +14,9 @@ import (
 	"github.com/signalkit/sdk/signals"
 )
 
-// The benchmarks name the implementation in a sub-benchmark, impl=signals,
-// impl=floor or impl=v1.3, so that benchstat can put them side by side:
+// The benchmarks name the implementation in a sub-benchmark (impl=signals,
+// impl=floor, impl=defer-each, impl=v1.3; see reference_test.go), so that
+// benchstat can put them side by side:
 //
 //	go test -run '^$' -bench . -count 10 > bench.txt
 //	benchstat -col /impl bench.txt
@@ -45,6 +46,16 @@ func BenchmarkSyncEmit(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("listeners=%d/impl=floor", n), func(b *testing.B) {
 			var s floorSignal[int]
+			for range n {
+				s.add(count)
+			}
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				s.emit(ctx, i)
+			}
+		})
+		b.Run(fmt.Sprintf("listeners=%d/impl=defer-each", n), func(b *testing.B) {
+			var s deferEachSignal[int]
 			for range n {
 				s.add(count)
 			}
