@@ -45,6 +45,9 @@ var (
 	// ErrTooManyGoroutines: the process runs more goroutines than
 	// [HealthOptions.MaxGoroutines].
 	ErrTooManyGoroutines = errors.New("signals: goroutine count above threshold")
+
+	// ErrHeapTooLarge: the heap holds more than [HealthOptions.MaxHeapBytes].
+	ErrHeapTooLarge = errors.New("signals: heap size above threshold")
 )
 
 // PanicError is the error a listener's panic is turned into. The panic is

@@ -3,7 +3,10 @@ package signals
 import (
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"sync"
 	"time"
 )
@@ -25,6 +28,11 @@ type HealthOptions struct {
 	// the signal reports [ErrTooManyGoroutines], a resource warning. Default
 	// 10000.
 	MaxGoroutines int
+	// MaxHeapBytes is the size of the live heap above which the signal
+	// reports [ErrHeapTooLarge], a resource warning. Default: 90% of the
+	// Go memory limit (GOMEMLIMIT, [runtime/debug.SetMemoryLimit]) if one is
+	// set, and no check otherwise.
+	MaxHeapBytes int64
 	// Window is the period over which rates are measured: a rate is the
 	// change of a counter since a health check between Window/2 and Window
 	// ago, divided by the time since then (at least one second). Default 30s.
@@ -52,6 +60,11 @@ func (o HealthOptions) withDefaults() HealthOptions {
 	}
 	if o.MaxGoroutines == 0 {
 		o.MaxGoroutines = defaultMaxGoroutines
+	}
+	if o.MaxHeapBytes == 0 {
+		if limit := debug.SetMemoryLimit(-1); limit < math.MaxInt64 {
+			o.MaxHeapBytes = limit - limit/10
+		}
 	}
 	if o.Window <= 0 {
 		o.Window = defaultHealthWindow
@@ -93,7 +106,23 @@ func (h *healthState) check(st Stats) error {
 	if n := runtime.NumGoroutine(); o.MaxGoroutines > 0 && n > o.MaxGoroutines {
 		problems = append(problems, fmt.Errorf("%w: %d", ErrTooManyGoroutines, n))
 	}
+	if o.MaxHeapBytes > 0 {
+		if heap := heapBytes(); heap > uint64(o.MaxHeapBytes) {
+			problems = append(problems, fmt.Errorf("%w: %d bytes", ErrHeapTooLarge, heap))
+		}
+	}
 	return errors.Join(problems...)
+}
+
+// heapBytes returns the bytes of heap memory occupied by live objects, and
+// by dead ones the garbage collector has not yet freed.
+func heapBytes() uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return sample[0].Value.Uint64()
 }
 
 // rates returns the error and panic rates per second since the base sample,
@@ -118,8 +147,9 @@ func (h *healthState) rates(st Stats, window time.Duration) (errRate, panicRate 
 }
 
 // Health returns nil if the signal is healthy, and otherwise its problems
-// joined with [errors.Join]: [ErrErrorRate], [ErrPanicRate], [ErrBreakerOpen]
-// or [ErrTooManyGoroutines], each wrapped with the value measured. Rates are
+// joined with [errors.Join]: [ErrErrorRate], [ErrPanicRate], [ErrBreakerOpen],
+// [ErrTooManyGoroutines] or [ErrHeapTooLarge], each wrapped with the value
+// measured. Rates are
 // measured between calls of Health, so call it periodically, as a readiness
 // probe does; the first call reports no rate. Thresholds are set with
 // [SignalOptions.Health].

@@ -3,6 +3,7 @@ package signals_test
 import (
 	"context"
 	"errors"
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -76,5 +77,27 @@ func TestHealthGoroutines(t *testing.T) {
 	s := signals.NewSyncWithOptions[int](&signals.SignalOptions{Health: signals.HealthOptions{MaxGoroutines: 1}})
 	if err := s.Health(); !errors.Is(err, signals.ErrTooManyGoroutines) {
 		t.Errorf("Health = %v, want ErrTooManyGoroutines", err)
+	}
+}
+
+func TestHealthHeap(t *testing.T) {
+	s := signals.NewSyncWithOptions[int](&signals.SignalOptions{Health: signals.HealthOptions{MaxHeapBytes: 1}})
+	if err := s.Health(); !errors.Is(err, signals.ErrHeapTooLarge) {
+		t.Errorf("Health = %v, want ErrHeapTooLarge", err)
+	}
+	// With a memory limit set, the default threshold is 90% of it.
+	old := debug.SetMemoryLimit(1)
+	defer debug.SetMemoryLimit(old)
+	if err := signals.NewSync[int]().Health(); !errors.Is(err, signals.ErrHeapTooLarge) {
+		t.Errorf("Health under a 1-byte memory limit = %v", err)
+	}
+	debug.SetMemoryLimit(old)
+	if err := signals.NewSync[int]().Health(); err != nil {
+		t.Errorf("Health without a memory limit = %v", err)
+	}
+	off := signals.NewSyncWithOptions[int](&signals.SignalOptions{Health: signals.HealthOptions{MaxHeapBytes: -1}})
+	debug.SetMemoryLimit(1)
+	if err := off.Health(); err != nil {
+		t.Errorf("Health with the heap check off = %v", err)
 	}
 }
