@@ -235,7 +235,7 @@ func (s *AsyncSignal[T]) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		s.dropping.Store(true)
 		if ref := s.pool.Load(); ref != nil && ref.own {
-			ref.p.Shutdown(ctx)
+			_ = ref.p.Shutdown(ctx) // ctx is done: it drops what is queued and returns ctx's error
 		}
 		return ctx.Err()
 	}

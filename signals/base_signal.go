@@ -193,7 +193,7 @@ func firstKey(key []string) string {
 // add publishes e and returns the number of listeners, or -1 if e's key is
 // taken.
 func (s *BaseSignal[T]) add(e *entry[T]) int {
-	e.added = uint32(time.Now().Unix() - addedEpoch)
+	e.added = uint32(time.Now().Unix() - addedEpoch) // #nosec G115 -- fits until the year 2160
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	initCap := s.initCap

@@ -2,7 +2,8 @@ package signals
 
 import "fmt"
 
-// trip disables e after its n-th failure in a row, err.
+// trip disables e after its n-th failure in a row, err. A listener already
+// disabled stays as it is.
 func (s *BaseSignal[T]) trip(e *entry[T], n int32, err error) {
 	if e.state.Or(stateDisabled)&stateDisabled != 0 {
 		return

@@ -38,11 +38,11 @@ func (s *BaseSignal[T]) emitFast(ctx context.Context, payload T, kind Kind) {
 		ctx = context.Background()
 	}
 	if v.obs != nil {
-		s.emitObserved(ctx, payload, v, kind, OpEmit)
+		_ = s.emitObserved(ctx, payload, v, kind, OpEmit) // Emit returns no error
 		return
 	}
 	if ctx.Done() != nil {
-		s.emitGeneral(ctx, payload, v, 0, kind, OpEmit)
+		_ = s.emitGeneral(ctx, payload, v, 0, kind, OpEmit)
 		return
 	}
 	cur := 0
@@ -68,10 +68,10 @@ func (s *BaseSignal[T]) emitFast(ctx context.Context, payload T, kind Kind) {
 // deferred function, on top of the panicked stack, so further panics are
 // handled by the general path's own recovery.
 func (s *BaseSignal[T]) resumeAfterPanic(ctx context.Context, payload T, v *view[T], cur int, p any) {
-	s.panicked(ctx, v.entries[cur], p, false, nil)
+	_ = s.panicked(ctx, v.entries[cur], p, false, nil) // nil outside TryEmit
 	if cur+1 < len(v.entries) {
 		// Nothing observes v, so the kind does not matter.
-		s.emitGeneral(ctx, payload, v, cur+1, KindSync, OpEmit)
+		_ = s.emitGeneral(ctx, payload, v, cur+1, KindSync, OpEmit)
 	}
 }
 
@@ -428,7 +428,7 @@ func (s *BaseSignal[T]) failed(ctx context.Context, e *entry[T], err error, pani
 		s.counters.errors.Add(1)
 	}
 	if o != nil && o.breaker > 0 {
-		if n := st.failStreak.Add(1); n == o.breaker {
+		if n := st.failStreak.Add(1); n >= o.breaker { // >=: the threshold may have been lowered meanwhile
 			s.trip(e, n, err)
 		}
 	}

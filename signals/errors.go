@@ -9,9 +9,8 @@ import (
 // methods and by health checks. Test for them with [errors.Is].
 var (
 	// ErrClosed is returned by [AsyncSignal.Enqueue] after the signal or its
-	// worker pool has been closed, and by [AsyncSignal.Shutdown] and
-	// [WorkerPool.Shutdown] when they are called again after a first call
-	// has completed.
+	// worker pool has been closed, including to calls that were waiting for
+	// room in a full queue when it closed.
 	ErrClosed = errors.New("signals: closed")
 
 	// ErrQueueFull is returned by [AsyncSignal.Enqueue] when the queue is

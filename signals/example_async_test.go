@@ -135,7 +135,7 @@ func ExampleAsyncSignal_Stats() {
 func ExampleAsyncSignal_Health() {
 	s := signals.NewWithOptions[int](&signals.SignalOptions{WorkerPoolSize: 1, QueueSize: 2, Overflow: signals.OverflowDrop})
 	release := make(chan struct{})
-	started := make(chan struct{})
+	started := make(chan struct{}, 1)
 	s.AddListener(func(context.Context, int) {
 		select {
 		case started <- struct{}{}:

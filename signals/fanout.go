@@ -78,7 +78,7 @@ func (r *run[T]) helpOut(f *fanout[T]) (again bool) {
 	defer func() {
 		if i >= 0 {
 			if p := recover(); p != nil {
-				r.recovered(r.v.entries[i], p)
+				_ = r.recovered(r.v.entries[i], p) // nil outside TryEmit
 				f.finished(r)
 				again = true
 			}
@@ -92,7 +92,7 @@ func (r *run[T]) helpOut(f *fanout[T]) (again bool) {
 		}
 		i = int(k)
 		if !r.stopped() {
-			r.callOne(r.v.entries[i])
+			_ = r.callOne(r.v.entries[i]) // handled: recorded and passed to the error handler
 		}
 		i = -1
 		f.finished(r)

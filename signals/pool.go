@@ -98,8 +98,8 @@ func NewWorkerPool(opts PoolOptions) *WorkerPool {
 		opts.QueueSize = DefaultQueueSize
 	}
 	return &WorkerPool{
-		size:        int32(min(opts.Size, 1<<30)),
-		minWorkers:  int32(min(opts.MinWorkers, 1<<30)),
+		size:        int32(min(opts.Size, 1<<30)),       // #nosec G115 -- clamped to 2^30
+		minWorkers:  int32(min(opts.MinWorkers, 1<<30)), // #nosec G115 -- clamped to 2^30
 		idleTimeout: opts.IdleTimeout,
 		spin:        max(opts.Spin, 0),
 		capacity:    int64(opts.QueueSize),

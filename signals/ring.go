@@ -27,7 +27,7 @@ func newRing(n int) *ring {
 	for size < n {
 		size <<= 1
 	}
-	r := &ring{mask: uint64(size - 1), slots: make([]ringSlot, size)}
+	r := &ring{mask: uint64(size - 1), slots: make([]ringSlot, size)} // #nosec G115 -- size >= 1
 	for i := range r.slots {
 		r.slots[i].seq.Store(uint64(i))
 	}

@@ -100,8 +100,10 @@ func TestRingConcurrent(t *testing.T) {
 
 func TestActivity(t *testing.T) {
 	var a activity
-	if !a.acquire() || !a.acquire() {
-		t.Fatal("acquire on an open activity")
+	for range 2 {
+		if !a.acquire() {
+			t.Fatal("acquire on an open activity")
+		}
 	}
 	idle := a.close()
 	if a.acquire() {

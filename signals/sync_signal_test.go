@@ -334,7 +334,8 @@ func TestNilContextIsBackground(t *testing.T) {
 			s := c.new(nil)
 			var got context.Context
 			s.AddListener(func(ctx context.Context, _ int) { got = ctx })
-			s.Emit(nil, 1) //lint:ignore SA1012 a nil context is part of the v1.3 contract
+			//lint:ignore SA1012 a nil context is part of the v1.3 contract
+			s.Emit(nil, 1)
 			if got != context.Background() {
 				t.Errorf("listener received %v, want context.Background()", got)
 			}
@@ -436,7 +437,8 @@ func TestZeroValues(t *testing.T) {
 		t.Errorf("TryEmit on the zero value = %v", err)
 	}
 	var empty signals.SyncSignal[int]
-	if err := empty.TryEmit(nil, 1); err != nil { //lint:ignore SA1012 a nil context is part of the v1.3 contract
+	//lint:ignore SA1012 a nil context is part of the v1.3 contract
+	if err := empty.TryEmit(nil, 1); err != nil {
 		t.Errorf("TryEmit on an empty zero value = %v", err)
 	}
 	empty.Emit(context.Background(), 1)

@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Quality gates: statement coverage, staticcheck, gosec, and the dependency
+# rules of the modules. Runs every gate, prints what failed, and exits non-zero
+# if any did.
+#
+#   scripts/ci-gates.sh
+#
+# The tools run with `go run pkg@version`: pinned, fetched through the Go
+# module proxy with their own go.mod and go.sum, and required by none of our
+# modules (the core module keeps no requirements at all).
+#
+# Environment: COVERAGE_MIN (default 95) is the minimum statement coverage of
+# each covered package.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+
+STATICCHECK=honnef.co/go/tools/cmd/staticcheck@v0.8.2
+GOSEC=github.com/securego/gosec/v2/cmd/gosec@v2.30.0
+COVERAGE_MIN=${COVERAGE_MIN:-95}
+# Packages whose statement coverage is gated, as directories of the repository.
+COVERED=(signals otelsignals sampling semconv)
+# Packages that instrument with the OpenTelemetry API and must not depend on
+# its SDK (only code that sets up a process does).
+API_ONLY=(otelsignals semconv sampling)
+CORE=github.com/signalkit/sdk/signals
+
+# gosec exclusions by path, for findings that are a design decision for the
+# whole file or directory rather than a defect. Each entry is "path regex:rules".
+# Anything narrower belongs next to the code, as `#nosec G123 -- reason`
+# (justification and rule ID are required, see the flags below).
+GOSEC_EXCLUDE=(
+	# G304 (file path from a variable): reading the file its caller names is
+	# what a config loader and the query-check tool are for.
+	'config/.*:G304'
+	'deploy/internal/querycheck/.*:G304'
+	# The benchmark harness: G204 (subprocess with variable arguments), because
+	# running `go test -c` binaries and benchstat is its job; G304 (file path
+	# from a variable), because it reads and writes the paths it is given;
+	# G301/G306 (permissions of created directories and files), because its
+	# reports are artifacts meant to be read by anyone, like go test's output.
+	'bench/.*:G204,G301,G304,G306'
+	# G404 (weak random numbers): a sampler needs a fast, uniform decision, not
+	# an unpredictable one; math/rand/v2 is the right generator.
+	'sampling/.*:G404'
+)
+
+failures=()
+fail() {
+	failures+=("$1")
+	printf 'FAIL: %s\n' "$1" >&2
+}
+section() {
+	printf '\n--- %s\n' "$1"
+	section_start=$SECONDS
+}
+took() { printf '    (%ds)\n' $((SECONDS - section_start)); }
+
+# cover writes the coverage profile of package directory $1 to $2. signals is
+# a module of its own; the others are packages of the root module.
+cover() {
+	if [[ -f $1/go.mod ]]; then
+		(cd "$1" && go test -count=1 -coverprofile="$2" .)
+	else
+		go test -count=1 -coverprofile="$2" "./$1"
+	fi
+}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# The modules of the repository: every go.mod outside testdata and hidden
+# directories.
+mapfile -t modules < <(find . -name go.mod -not -path '*/testdata/*' -not -path '*/.*/*' -printf '%h\n' | sed 's|^\./||' | sort)
+
+section "statement coverage (minimum ${COVERAGE_MIN}% per package)"
+for pkg in "${COVERED[@]}"; do
+	if [[ ! -d $pkg ]]; then
+		echo "skip: package $pkg does not exist yet"
+		continue
+	fi
+	profile=$tmp/${pkg//\//_}.out
+	if ! cover "$pkg" "$profile" >"$tmp/cover.log" 2>&1; then
+		cat "$tmp/cover.log" >&2
+		fail "coverage: the tests of $pkg failed"
+		continue
+	fi
+	pct=$(go tool cover -func="$profile" | awk '$1 == "total:" { sub("%", "", $3); print $3 }')
+	if awk -v p="$pct" -v m="$COVERAGE_MIN" 'BEGIN { exit !(p >= m) }'; then
+		printf '%-12s %6s%%  ok\n' "$pkg" "$pct"
+	else
+		printf '%-12s %6s%%  below %s%%\n' "$pkg" "$pct" "$COVERAGE_MIN"
+		go tool cover -func="$profile" | awk '$3 != "100.0%"' | sort -t$'\t' -k3 -n | head -15
+		fail "coverage: $pkg has ${pct}% of statements covered, below ${COVERAGE_MIN}%"
+	fi
+done
+took
+
+section "staticcheck ($STATICCHECK) on every module"
+for mod in "${modules[@]}"; do
+	echo "+ staticcheck ($mod)"
+	if ! (cd "$mod" && go run "$STATICCHECK" ./...); then
+		fail "staticcheck: findings in module $mod"
+	fi
+done
+took
+
+section "gosec ($GOSEC) on every module"
+exclude_rules=$(IFS=';'; echo "${GOSEC_EXCLUDE[*]}")
+for mod in "${modules[@]}"; do
+	echo "+ gosec ($mod)"
+	if ! (cd "$mod" && go run "$GOSEC" -quiet -color=false -nosec-require-rules -nosec-require-justification \
+		-exclude-rules="$exclude_rules" ./...); then
+		fail "gosec: findings in module $mod"
+	fi
+done
+took
+
+section "the core module imports only the standard library"
+# Every package outside the standard library must belong to the core module
+# itself; -test: its tests, too, must need nothing else.
+if ! deps=$(cd signals && go list -deps -test -f '{{if not .Standard}}{{.ImportPath}} {{with .Module}}{{.Path}}{{end}}{{end}}' ./... 2>"$tmp/list.log"); then
+	cat "$tmp/list.log" >&2
+	fail "deps: go list failed in the core module"
+else
+	bad=$(awk -v core="$CORE" '$NF != core' <<<"$deps")
+	if [[ -n $bad ]]; then
+		printf '%s\n' "$bad" >&2
+		fail "deps: the core module imports packages outside the standard library"
+	else
+		echo "ok: $(wc -l <<<"$deps") non-standard entries, all of them the core module's own packages and tests"
+	fi
+fi
+if grep -qE '^[[:space:]]*require' signals/go.mod; then
+	fail "deps: signals/go.mod has a require directive"
+elif [[ $(cd signals && go list -m all | wc -l) -ne 1 ]]; then
+	fail "deps: the core module's build list is not the module alone: $(cd signals && go list -m all | tr '\n' ' ')"
+else
+	echo "ok: signals/go.mod requires nothing"
+fi
+
+section "instrumentation packages do not import the OpenTelemetry SDK"
+for pkg in "${API_ONLY[@]}"; do
+	if [[ ! -d $pkg ]]; then
+		echo "skip: package $pkg does not exist yet"
+		continue
+	fi
+	# Without -test: tests may use the SDK's in-memory exporters and readers.
+	if ! deps=$(go list -deps "./$pkg" 2>"$tmp/list.log"); then
+		cat "$tmp/list.log" >&2
+		fail "deps: go list failed for $pkg"
+		continue
+	fi
+	sdk=$(grep -E '^go\.opentelemetry\.io/otel/sdk(/|$)' <<<"$deps" || true)
+	if [[ -n $sdk ]]; then
+		printf '%s\n' "$sdk" >&2
+		fail "deps: $pkg imports the OpenTelemetry SDK"
+	else
+		echo "ok: $pkg"
+	fi
+done
+
+echo
+if ((${#failures[@]} > 0)); then
+	echo "${#failures[@]} gate(s) failed:"
+	printf '  - %s\n' "${failures[@]}"
+	exit 1
+fi
+echo "all gates passed (${SECONDS}s)"

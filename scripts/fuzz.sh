@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Runs every fuzz target of the repository, one after another, for a total
+# time split evenly between them (at least 5s each).
+#
+#   scripts/fuzz.sh 60s     CI: one minute in total
+#   scripts/fuzz.sh 4h      on demand
+#
+# Targets are found, not listed: every FuzzXxx that `go test -list` reports in
+# any package of any module (the core module and the root one, and any module
+# added later). A failing input is written by go test to the package's
+# testdata/fuzz/FuzzXxx directory, where it becomes a regression test of the
+# ordinary `go test` run once committed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# seconds converts a Go-style duration of hours, minutes and seconds (90s, 2m,
+# 4h, 1h30m) to whole seconds.
+seconds() {
+	local d=$1 total=0 n unit
+	if [[ ! $d =~ ^([0-9]+[hms])+$ ]]; then
+		echo "not a duration: $d (use forms like 90s, 2m, 4h, 1h30m)" >&2
+		return 1
+	fi
+	while [[ $d =~ ^([0-9]+)([hms])(.*)$ ]]; do
+		n=${BASH_REMATCH[1]} unit=${BASH_REMATCH[2]} d=${BASH_REMATCH[3]}
+		case $unit in
+		h) total=$((total + 10#$n * 3600)) ;;
+		m) total=$((total + 10#$n * 60)) ;;
+		s) total=$((total + 10#$n)) ;;
+		esac
+	done
+	echo "$total"
+}
+
+total=$(seconds "${1:-60s}")
+
+# Collect "module-dir package target" triples. `go test -list` prints the
+# matching names of a package and then its "ok" line.
+targets=()
+while read -r mod; do
+	names=()
+	while read -r line; do
+		if [[ $line =~ ^Fuzz[A-Za-z0-9_]*$ ]]; then
+			names+=("$line")
+		elif [[ $line =~ ^ok[[:space:]]+([^[:space:]]+) ]]; then
+			for name in "${names[@]}"; do
+				targets+=("$mod ${BASH_REMATCH[1]} $name")
+			done
+			names=()
+		fi
+	done < <(cd "$mod" && go test -list '^Fuzz' ./... 2>&1)
+done < <(find . -name go.mod -not -path '*/testdata/*' -not -path '*/.*/*' -not -path './examples/otel-collector/*' -printf '%h\n' | sed 's|^\./||' | sort)
+
+if ((${#targets[@]} == 0)); then
+	echo "no fuzz targets found" >&2
+	exit 1
+fi
+per=$((total / ${#targets[@]}))
+((per < 5)) && per=5
+echo "${#targets[@]} fuzz targets, ${per}s each:"
+printf '  %s\n' "${targets[@]}"
+
+failed=()
+for t in "${targets[@]}"; do
+	read -r mod pkg name <<<"$t"
+	printf '\n=== %s %s (%ds)\n' "$pkg" "$name" "$per"
+	start=$SECONDS
+	if (cd "$mod" && go test -run '^$' -fuzz "^${name}\$" -fuzztime "${per}s" "$pkg"); then
+		printf '=== ok %s (%ds)\n' "$name" $((SECONDS - start))
+	else
+		failed+=("$pkg $name")
+	fi
+done
+if ((${#failed[@]} > 0)); then
+	echo
+	echo "fuzz targets that failed:"
+	printf '  - %s\n' "${failed[@]}"
+	exit 1
+fi
+echo
+echo "fuzzing passed (${SECONDS}s)"
