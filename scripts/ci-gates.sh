@@ -18,7 +18,7 @@ STATICCHECK=honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOSEC=github.com/securego/gosec/v2/cmd/gosec@v2.30.0
 COVERAGE_MIN=${COVERAGE_MIN:-95}
 # Packages whose statement coverage is gated, as directories of the repository.
-COVERED=(signals otelsignals sampling semconv)
+COVERED=(signals otelsignals sampling semconv config)
 # Packages that instrument with the OpenTelemetry API and must not depend on
 # its SDK (only code that sets up a process does).
 API_ONLY=(otelsignals semconv sampling)

@@ -1,0 +1,13 @@
+package config_test
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+// TestMain fails the run if a goroutine outlives the tests: every Watcher
+// must be closed.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}

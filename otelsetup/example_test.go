@@ -1,0 +1,81 @@
+package otelsetup_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"time"
+
+	"github.com/signalkit/sdk/otelsetup"
+	"github.com/signalkit/sdk/otelsignals"
+	"github.com/signalkit/sdk/signals"
+)
+
+// Serve the Prometheus exporter's metrics next to a health endpoint, and
+// scrape them.
+func ExampleSetup() {
+	ctx := context.Background()
+	p, err := otelsetup.Setup(ctx, otelsetup.WithServiceName("orders-service"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer p.Shutdown(ctx)
+
+	orders := signals.NewSyncWithOptions[string](&signals.SignalOptions{Name: "orders"})
+	orders.AddListener(func(context.Context, string) {})
+	if err := otelsignals.Instrument(orders, p.InstrumentOptions()...); err != nil {
+		fmt.Println(err)
+		return
+	}
+	orders.Emit(ctx, "A-1")
+	orders.Emit(ctx, "A-2")
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", p.MetricsHandler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	srv := httptest.NewServer(mux) // a real program listens on 127.0.0.1:9464
+	defer srv.Close()
+
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if line := sc.Text(); strings.HasPrefix(line, "signals_emissions_total") {
+			fmt.Println(line)
+		}
+	}
+	// Output:
+	// signals_emissions_total{otel_scope_name="github.com/signalkit/sdk/otelsignals",otel_scope_schema_url="https://opentelemetry.io/schemas/1.43.0",otel_scope_version="0.1.0",signals_kind="sync",signals_name="orders"} 2
+}
+
+// Send spans and metrics to a Collector over OTLP/gRPC, and print spans.
+// (Not run: it needs a Collector listening on 127.0.0.1:4317.)
+func ExampleWithOTLPTraces() {
+	ctx := context.Background()
+	p, err := otelsetup.Setup(ctx,
+		otelsetup.WithServiceName("orders-service"),
+		otelsetup.WithOTLPTraces("127.0.0.1:4317"),
+		otelsetup.WithOTLPMetrics("127.0.0.1:4317"),
+		otelsetup.WithOTLPInsecure(true),
+		otelsetup.WithStdoutTraces(nil), // also print spans on standard output
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Shutdown flushes; give it a deadline, as the exporters retry while
+	// the Collector is unreachable.
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := p.Shutdown(ctx); err != nil {
+		fmt.Println(err)
+	}
+}

@@ -1,0 +1,156 @@
+package otelsetup
+
+import (
+	"io"
+	"os"
+	"time"
+)
+
+// Protocol is the transport of the OTLP exporters.
+type Protocol string
+
+// OTLP protocols, named as in OTEL_EXPORTER_OTLP_PROTOCOL.
+const (
+	// ProtocolGRPC is OTLP over gRPC, by default on port 4317.
+	ProtocolGRPC Protocol = "grpc"
+	// ProtocolHTTP is OTLP over HTTP with protobuf bodies, by default on
+	// port 4318.
+	ProtocolHTTP Protocol = "http/protobuf"
+)
+
+// Option configures [Setup].
+type Option interface {
+	apply(*config)
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+type config struct {
+	serviceName    string
+	serviceVersion string
+	prometheus     bool
+	stdoutTraces   io.Writer
+	stdoutMetrics  io.Writer
+	otlpTraces     string
+	otlpMetrics    string
+	protocol       Protocol
+	insecure       bool
+	interval       time.Duration
+}
+
+// newConfig returns the defaults with opts applied in order; nil options
+// are skipped.
+func newConfig(opts []Option) *config {
+	c := &config{prometheus: true, protocol: ProtocolGRPC}
+	for _, o := range opts {
+		if o != nil {
+			o.apply(c)
+		}
+	}
+	return c
+}
+
+// WithServiceName sets the resource's service.name. Default: the
+// OTEL_SERVICE_NAME environment variable, or else "unknown_service:" and the
+// executable's name, as the OpenTelemetry SDK does. WithServiceName takes
+// precedence over the environment. An empty name is ignored.
+func WithServiceName(name string) Option {
+	return optionFunc(func(c *config) {
+		if name != "" {
+			c.serviceName = name
+		}
+	})
+}
+
+// WithServiceVersion sets the resource's service.version. Default: none, or
+// what OTEL_RESOURCE_ATTRIBUTES sets. An empty version is ignored.
+func WithServiceVersion(version string) Option {
+	return optionFunc(func(c *config) {
+		if version != "" {
+			c.serviceVersion = version
+		}
+	})
+}
+
+// WithPrometheus sets whether the MeterProvider has a Prometheus exporter,
+// whose metrics [Providers.MetricsHandler] serves. Default: true.
+func WithPrometheus(on bool) Option {
+	return optionFunc(func(c *config) { c.prometheus = on })
+}
+
+// WithStdoutTraces makes the TracerProvider write every span it ends to w,
+// one JSON object per line, in batches (every 5 seconds by default, see
+// OTEL_BSP_SCHEDULE_DELAY) and at [Providers.Shutdown]. A nil w means
+// os.Stdout. Default: no span is written.
+func WithStdoutTraces(w io.Writer) Option {
+	return optionFunc(func(c *config) {
+		if w == nil {
+			w = os.Stdout
+		}
+		c.stdoutTraces = w
+	})
+}
+
+// WithStdoutMetrics makes the MeterProvider write its metrics to w, as JSON,
+// every interval ([WithMetricInterval]) and at [Providers.Shutdown]. A nil
+// w means os.Stdout. Default: metrics are not written.
+func WithStdoutMetrics(w io.Writer) Option {
+	return optionFunc(func(c *config) {
+		if w == nil {
+			w = os.Stdout
+		}
+		c.stdoutMetrics = w
+	})
+}
+
+// WithOTLPTraces exports spans over OTLP to endpoint, "host:port" (for
+// example a Collector's 127.0.0.1:4317 for gRPC or 127.0.0.1:4318 for
+// HTTP). Default: spans are not exported over OTLP. An empty endpoint is
+// ignored. The exporter's other settings (headers, timeout, compression)
+// come from the OTEL_EXPORTER_OTLP_* environment variables.
+func WithOTLPTraces(endpoint string) Option {
+	return optionFunc(func(c *config) {
+		if endpoint != "" {
+			c.otlpTraces = endpoint
+		}
+	})
+}
+
+// WithOTLPMetrics exports metrics over OTLP to endpoint, "host:port", every
+// interval ([WithMetricInterval]). Default: metrics are not exported over
+// OTLP. An empty endpoint is ignored. See [WithOTLPTraces] for the other
+// settings.
+func WithOTLPMetrics(endpoint string) Option {
+	return optionFunc(func(c *config) {
+		if endpoint != "" {
+			c.otlpMetrics = endpoint
+		}
+	})
+}
+
+// WithOTLPProtocol sets the protocol of the OTLP exporters. Default:
+// [ProtocolGRPC]. Setup returns an error for another value.
+func WithOTLPProtocol(p Protocol) Option {
+	return optionFunc(func(c *config) { c.protocol = p })
+}
+
+// WithOTLPInsecure sets whether the OTLP exporters connect without TLS, as
+// to a Collector on the same host. Default: false, TLS.
+func WithOTLPInsecure(on bool) Option {
+	return optionFunc(func(c *config) { c.insecure = on })
+}
+
+// WithMetricInterval sets how often metrics are exported by the stdout and
+// OTLP metric exporters. Default: the OTEL_METRIC_EXPORT_INTERVAL
+// environment variable (in milliseconds), or else one minute, as the
+// OpenTelemetry SDK does. Zero or negative is ignored. The Prometheus
+// exporter is read when it is scraped, not on an interval.
+func WithMetricInterval(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d > 0 {
+			c.interval = d
+		}
+	})
+}
