@@ -15,6 +15,9 @@
 //	/metrics   the Prometheus exporter (signals_emissions_total, ...)
 //	/healthz   liveness: 200 while the process runs
 //	/readyz    readiness: 200 if every signal's Health() is nil, else 503 and the problems
+//	/debug/signals  every signal's Stats, listener keys and health, as JSON; only with
+//	           -debug-token (or DEMO_DEBUG_TOKEN), to requests that carry
+//	           "Authorization: Bearer <token>"
 //
 // Spans go to standard output, one JSON object per line (unless
 // -otlp-endpoint is given without -stdout), the log to standard error.
@@ -32,11 +35,14 @@
 //	-export-interval d    how often OTLP metrics are sent (default 5s)
 //	-reload-interval d    how often the configuration file is read (default 1s)
 //	-service-name name    the resource's service.name (default signalkit-demo)
+//	-debug-token token    enables /debug/signals for requests bearing this token (default $DEMO_DEBUG_TOKEN)
 //	-v                    log every rejected order and listener error
 package main
 
 import (
 	"context"
+	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -55,6 +61,7 @@ import (
 	"github.com/signalkit/sdk/config"
 	"github.com/signalkit/sdk/otelsetup"
 	"github.com/signalkit/sdk/otelsignals"
+	"github.com/signalkit/sdk/signals"
 )
 
 // version is the demo's service.version.
@@ -75,6 +82,7 @@ type options struct {
 	exportInterval time.Duration
 	reloadInterval time.Duration
 	serviceName    string
+	debugToken     string
 	verbose        bool
 
 	reload        <-chan os.Signal  // reloads the configuration; nil: never
@@ -95,6 +103,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fl.DurationVar(&o.exportInterval, "export-interval", 5*time.Second, "how often OTLP metrics are sent")
 	fl.DurationVar(&o.reloadInterval, "reload-interval", config.DefaultInterval, "how often the configuration file is read")
 	fl.StringVar(&o.serviceName, "service-name", "signalkit-demo", "the resource's service.name")
+	fl.StringVar(&o.debugToken, "debug-token", os.Getenv("DEMO_DEBUG_TOKEN"), "enables /debug/signals for requests bearing this token")
 	fl.BoolVar(&o.verbose, "v", false, "log every rejected order and listener error")
 	if err := fl.Parse(args); err != nil {
 		return o, err
@@ -192,7 +201,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	defer func() { _ = s.close() }() // on an early return; a second close is harmless
 
 	var stopping atomic.Bool
-	srv, lis, err := serve(o.listen, providers.MetricsHandler(), s.checks(), &stopping, log)
+	srv, lis, err := serve(o.listen, providers.MetricsHandler(), s.checks(), o.debugToken, &stopping, log)
 	if err != nil {
 		return err
 	}
@@ -258,9 +267,9 @@ func setupConfig(o options, log *slog.Logger) (opts []otelsignals.Option, reload
 	return m.InstrumentOptions(), func() error { return nil }, noop, nil
 }
 
-// serve listens on addr and returns the server of /metrics, /healthz and
-// /readyz.
-func serve(addr string, metrics http.Handler, checks []named, stopping *atomic.Bool, log *slog.Logger) (*http.Server, net.Listener, error) {
+// serve listens on addr and returns the server of /metrics, /healthz,
+// /readyz and, with a debug token, /debug/signals.
+func serve(addr string, metrics http.Handler, checks []named, debugToken string, stopping *atomic.Bool, log *slog.Logger) (*http.Server, net.Listener, error) {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", metrics)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -284,6 +293,9 @@ func serve(addr string, metrics http.Handler, checks []named, stopping *atomic.B
 		}
 		fmt.Fprintln(w, "ready")
 	})
+	if debugToken != "" {
+		mux.Handle("GET /debug/signals", debugHandler(checks, debugToken))
+	}
 	lis, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, nil, err
@@ -327,4 +339,38 @@ func workload(ctx context.Context, o options, s *shop, reload func() error, serv
 			s.placeOrder(work, now)
 		}
 	}
+}
+
+// signalReport is what /debug/signals shows of one signal.
+type signalReport struct {
+	Stats   signals.Stats `json:"stats"`
+	Keys    []string      `json:"keys"`
+	Healthy bool          `json:"healthy"`
+	Health  string        `json:"health,omitempty"`
+}
+
+// debugHandler serves every signal's stats, listener keys and health as JSON,
+// to requests that carry the bearer token; a runtime introspection endpoint
+// must not be open to anyone who can reach the port.
+func debugHandler(checks []named, token string) http.Handler {
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="signals"`)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		report := make(map[string]signalReport, len(checks))
+		for _, c := range checks {
+			rep := signalReport{Stats: c.stats(), Keys: c.keys(), Healthy: true}
+			if err := c.health(); err != nil {
+				rep.Healthy, rep.Health = false, err.Error()
+			}
+			report[c.name] = rep
+		}
+		w.Header().Set("Content-Type", "application/json")
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(report) // a failed write means the client went away
+	})
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"io"
@@ -83,7 +84,8 @@ func TestRun(t *testing.T) {
 		rate: 100, listen: "127.0.0.1:0",
 		stdoutSpans: true, exportInterval: time.Second, reloadInterval: 20 * time.Millisecond,
 		serviceName: "demo-test", reenableAfter: 200 * time.Millisecond,
-		onListen: func(addr string) { addrs <- addr },
+		debugToken: "s3cret",
+		onListen:   func(addr string) { addrs <- addr },
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -101,6 +103,7 @@ func TestRun(t *testing.T) {
 	if code, body := get(t, base+"/healthz"); code != http.StatusOK || body != "ok\n" {
 		t.Errorf("/healthz = %d %q", code, body)
 	}
+	checkDebugEndpoint(t, base+"/debug/signals", "s3cret")
 	// The circuit breaker trips on the third payment and is re-enabled
 	// 200 ms later: not ready, then ready.
 	waitFor(t, "the circuit breaker", func() bool {
@@ -267,5 +270,47 @@ func TestParseFlags(t *testing.T) {
 	}
 	if _, err := parseFlags([]string{"-h"}, io.Discard); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("-h: %v", err)
+	}
+}
+
+// checkDebugEndpoint checks that /debug/signals refuses requests without the
+// token, and reports every signal to one that has it.
+func checkDebugEndpoint(t *testing.T, url, token string) {
+	t.Helper()
+	for _, auth := range []string{"", "Bearer wrong", token} {
+		req, err := http.NewRequest(http.MethodGet, url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("/debug/signals with Authorization %q: %s, want 401", auth, resp.Status)
+		}
+		resp.Body.Close()
+	}
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var report map[string]signalReport
+	if err := json.NewDecoder(resp.Body).Decode(&report); err != nil {
+		t.Fatalf("/debug/signals: %s, %v", resp.Status, err)
+	}
+	for _, name := range []string{"order.placed", "inventory.reserved", "payment.requested", "order.notify", "analytics.event"} {
+		if rep, ok := report[name]; !ok || rep.Stats.Name != name || rep.Stats.Listeners == 0 {
+			t.Errorf("/debug/signals: %s = %+v", name, rep)
+		}
 	}
 }

@@ -91,10 +91,12 @@ type shop struct {
 	lastBurst     time.Time     // workload goroutine only
 }
 
-// named is what the readiness endpoint checks of every signal.
+// named is what the readiness and debug endpoints read of every signal.
 type named struct {
 	name   string
 	health func() error
+	stats  func() signals.Stats
+	keys   func() []string
 }
 
 // newShop creates the signals, instruments them with opts, and then
@@ -206,11 +208,11 @@ func work(d time.Duration) { time.Sleep(d) }
 // checks returns the health check of every signal.
 func (s *shop) checks() []named {
 	return []named{
-		{"order.placed", s.placed.Health},
-		{"inventory.reserved", s.inventory.Health},
-		{"payment.requested", s.payment.Health},
-		{"order.notify", s.notify.Health},
-		{"analytics.event", s.analytics.Health},
+		{"order.placed", s.placed.Health, s.placed.Stats, s.placed.Keys},
+		{"inventory.reserved", s.inventory.Health, s.inventory.Stats, s.inventory.Keys},
+		{"payment.requested", s.payment.Health, s.payment.Stats, s.payment.Keys},
+		{"order.notify", s.notify.Health, s.notify.Stats, s.notify.Keys},
+		{"analytics.event", s.analytics.Health, s.analytics.Stats, s.analytics.Keys},
 	}
 }
 
