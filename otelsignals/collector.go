@@ -24,7 +24,7 @@ func (c *instrumentation) EmitStart(ctx context.Context, e signals.Emission) (co
 	timed := false
 	if ef.metrics {
 		n := c.counts.emissions.Add(1)
-		timed = ef.timeAll || mix(uint64(n)) < ef.threshold
+		timed = ef.timeAll || mix(uint64(n)) < ef.threshold // #nosec G115 -- a hash input: wrapping is harmless
 		switch {
 		case timed:
 			flags = signals.ObserveEnd | signals.ObserveDurations | signals.ObserveListeners
