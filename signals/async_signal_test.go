@@ -482,3 +482,34 @@ func TestIdleWorkersExit(t *testing.T) {
 	}
 	checkNoLeak(t)
 }
+
+// TestEnqueueAsLastWorkerRetires queues emissions at about the moment the
+// only worker's idle timeout expires: an emission queued while that worker
+// retires must still be delivered, without waiting for another Enqueue.
+func TestEnqueueAsLastWorkerRetires(t *testing.T) {
+	const idle = 50 * time.Microsecond
+	s := signals.NewWithOptions[int](&signals.SignalOptions{WorkerPoolSize: 1, IdleTimeout: idle})
+	got := make(chan int, 1)
+	s.AddListener(func(_ context.Context, v int) { got <- v })
+	rounds := 4000
+	if testing.Short() {
+		rounds = 500
+	}
+	for i := range rounds {
+		if err := s.Enqueue(context.Background(), i); err != nil {
+			t.Fatalf("Enqueue: %v", err)
+		}
+		select {
+		case <-got:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("emission %d of %d not delivered in 5s: stranded in the queue", i, rounds)
+		}
+		// Wait about as long as the idle timeout, a little less or more
+		// each round, so that some Enqueue calls meet a retiring worker.
+		wait := idle - 10*time.Microsecond + time.Duration(i%21)*time.Microsecond
+		for start := time.Now(); time.Since(start) < wait; {
+		}
+	}
+	s.Close()
+	checkNoLeak(t)
+}

@@ -730,22 +730,11 @@ func (fz *fzRun) check() {
 	}
 }
 
-// fzBreakerTripsExactly makes the model mirror the circuit breaker as it is:
-// it trips only when a run of failures passes through the threshold exactly,
-// so lowering the threshold below a listener's current run never disables it
-// (TestBreakerLoweredThreshold in the root module's verify/property package,
-// skipped until fixed). Set it to false with the fix: the model then follows
-// the documented rule, "fails this many times in a row".
-const fzBreakerTripsExactly = false
-
 // fzTrips reports whether a listener whose run of failures goes from streak
 // to streak+n is disabled by a breaker with the given threshold.
 func fzTrips(streak, n, threshold int) bool {
 	if threshold <= 0 || n <= 0 {
 		return false
-	}
-	if fzBreakerTripsExactly {
-		return streak < threshold && threshold <= streak+n
 	}
 	return streak+n >= threshold
 }

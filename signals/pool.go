@@ -312,10 +312,11 @@ func (p *WorkerPool) worker(t task) {
 		case <-p.wake:
 		case <-p.quit:
 		case <-idle.C:
+			p.idle.Add(-1)
 			if p.retire() {
-				p.idle.Add(-1)
 				return
 			}
+			continue
 		}
 		p.idle.Add(-1)
 	}
@@ -365,8 +366,11 @@ func (p *WorkerPool) quitting() bool {
 	}
 }
 
-// retire counts an idle worker out and reports true if the pool has more
-// than MinWorkers and no queued work it would have to stay for.
+// retire counts the calling worker out if the pool has more than MinWorkers
+// and nothing queued, and reports whether it did; the worker must then exit.
+// The caller has already stopped counting itself idle, so that a producer that
+// queues from then on wakes or starts another worker instead of counting on
+// this one.
 func (p *WorkerPool) retire() bool {
 	for {
 		n := p.workers.Load()
@@ -374,10 +378,24 @@ func (p *WorkerPool) retire() bool {
 			return false
 		}
 		if p.workers.CompareAndSwap(n, n-1) {
-			p.left(n - 1)
-			return true
+			break
 		}
 	}
+	// A producer that queued a task between the check above and the CAS
+	// found no idle worker and tried to start one, which fails while this
+	// worker still counts toward Size. Stay for that task, unless the pool has
+	// filled up again: then a worker started since then will take it.
+	for p.queued.Load() > 0 {
+		n := p.workers.Load()
+		if n >= p.size {
+			break
+		}
+		if p.workers.CompareAndSwap(n, n+1) {
+			return false
+		}
+	}
+	p.left(p.workers.Load())
+	return true
 }
 
 // left is called after a worker has been counted out, leaving n workers.
@@ -404,7 +422,10 @@ func (p *WorkerPool) Shutdown(ctx context.Context) error {
 		close(p.closing) // producers waiting for room give up
 		<-p.pushes.close()
 		close(p.quit) // nothing more can be queued: workers drain and exit
-		if p.workers.Load() == 0 {
+		// With no worker, nothing can be queued either, except for the
+		// moment a retiring worker takes to see a task and stay for it
+		// (see retire); then that worker closes exited when it is done.
+		if p.workers.Load() == 0 && p.queued.Load() <= 0 {
 			p.exitOnce.Do(func() { close(p.exited) })
 		}
 	})

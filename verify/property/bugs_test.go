@@ -8,16 +8,15 @@ import (
 	"github.com/signalkit/sdk/signals"
 )
 
-// Minimal reproductions of bugs the property tests found in package signals.
-// Each is skipped until the core is fixed; remove the t.Skip line with the fix
-// (and, for the breaker, set knownBreakerBug to false in model_test.go).
+// Minimal reproductions of bugs the property tests found in package signals,
+// kept as regression tests now that the bugs are fixed.
 
 // TestBreakerLoweredThreshold: SignalOptions.BreakerThreshold says that "a
 // listener that fails this many times in a row is disabled". The breaker
-// trips only when the run of failures equals the threshold exactly
+// tripped only when the run of failures equalled the threshold exactly
 // (signals/emit.go, BaseSignal.failed: `n == o.breaker`), so after
 // SetBreakerThreshold lowers the threshold below a listener's current run,
-// the listener is never disabled however often it fails. Found by
+// the listener was never disabled however often it failed. Found by
 // TestSyncMachine (shrunk to: breaker 2, a panicking listener, Emit,
 // SetBreakerThreshold(1), Emit).
 func TestBreakerLoweredThreshold(t *testing.T) {

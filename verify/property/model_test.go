@@ -2,15 +2,6 @@ package property
 
 import "slices"
 
-// knownBreakerBug makes the model mirror the circuit breaker as the core
-// implements it today: a listener is disabled only when its run of failures
-// passes through the threshold exactly, so lowering the threshold below a
-// listener's current run never disables it (TestBreakerLoweredThreshold in
-// bugs_test.go, skipped until fixed). Set it to false when the core is fixed:
-// the model then follows the documented rule, "a listener that fails this
-// many times in a row is disabled".
-const knownBreakerBug = false
-
 // mListener is the model of one registered listener.
 type mListener struct {
 	id       int
@@ -140,9 +131,6 @@ func (m *model) reenter(l *mListener) int {
 func trips(streak, n, threshold int) bool {
 	if threshold <= 0 || n <= 0 {
 		return false
-	}
-	if knownBreakerBug {
-		return streak < threshold && threshold <= streak+n
 	}
 	return streak+n >= threshold
 }
