@@ -1,7 +1,8 @@
 // Package ref holds the yardsticks the suite measures package signals
 // against. They are the designs of signals/reference_test.go, copied here
 // line for line (only the names are exported), because a _test.go file cannot
-// be imported; the suite also runs the benchmarks of that file itself.
+// be imported (TestSameAsCoreReference fails if the two drift apart); the
+// suite also runs the benchmarks of that file itself.
 //
 //   - Floor is the least any correct lock-free emitter does: one atomic load of
 //     the listener list, one indirect call per listener, plus what every
