@@ -208,7 +208,7 @@ func (s *BaseSignal[T]) add(e *entry[T]) int {
 		growth = defaultGrowth
 	}
 	v := s.publish(func(v *view[T]) *view[T] {
-		if _, taken := v.byKey[e.key]; taken && e.key != "" {
+		if e.key != "" && v.byKey(e.key) != nil {
 			return nil
 		}
 		return v.withEntry(e, initCap, growth)
@@ -229,7 +229,7 @@ func (s *BaseSignal[T]) RemoveListener(key string) int {
 	defer s.mu.Unlock()
 	var removed *entry[T]
 	v := s.publish(func(v *view[T]) *view[T] {
-		e := v.byKey[key]
+		e := v.byKey(key)
 		if e == nil {
 			return nil
 		}
@@ -316,7 +316,7 @@ func (s *BaseSignal[T]) Keys() []string {
 	if v == nil {
 		return []string{}
 	}
-	keys := make([]string, 0, len(v.byKey))
+	keys := make([]string, 0, len(v.keyed))
 	for _, e := range v.entries {
 		if e.key != "" {
 			keys = append(keys, e.key)
@@ -326,14 +326,13 @@ func (s *BaseSignal[T]) Keys() []string {
 }
 
 // HasKey reports whether a listener with the given key is registered. It takes
-// constant time.
+// time logarithmic in the number of keyed listeners.
 func (s *BaseSignal[T]) HasKey(key string) bool {
 	v := s.load()
 	if v == nil || key == "" {
 		return false
 	}
-	_, ok := v.byKey[key]
-	return ok
+	return v.byKey(key) != nil
 }
 
 // Metadata returns a description of the listener with the given key, or nil if
@@ -343,8 +342,8 @@ func (s *BaseSignal[T]) Metadata(key string) *ListenerMetadata {
 	if v == nil {
 		return nil
 	}
-	e := v.byKey[key]
-	if e == nil || key == "" {
+	e := v.byKey(key)
+	if e == nil {
 		return nil
 	}
 	return e.metadata()
@@ -440,6 +439,6 @@ func (s *BaseSignal[T]) observer() *observer {
 func (s *BaseSignal[T]) republish() {
 	obs := s.observer()
 	s.publish(func(v *view[T]) *view[T] {
-		return &view[T]{entries: v.entries, byKey: v.byKey, obs: obs}
+		return &view[T]{entries: v.entries, keyed: v.keyed, obs: obs}
 	})
 }

@@ -161,6 +161,62 @@ func BenchmarkParallelEmit(b *testing.B) {
 // BenchmarkEmitWhileWriting emits to 10 listeners while another goroutine adds
 // and removes a listener in a loop; writer=none is the same emission without
 // the writer.
+// BenchmarkAddKeyed registers n keyed listeners on a new signal and removes
+// them again: the cost of the key index as it grows (each op is all n adds
+// and n removals).
+func BenchmarkAddKeyed(b *testing.B) {
+	for _, n := range []int{10, 1000, 10000} {
+		keys := make([]string, n)
+		for k := range keys {
+			keys[k] = "listener-" + strconv.Itoa(k)
+		}
+		b.Run(fmt.Sprintf("listeners=%d/impl=signals", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				s := signals.NewSync[int]()
+				for _, k := range keys {
+					s.AddListener(noop, k)
+				}
+				for _, k := range keys {
+					s.RemoveListener(k)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("listeners=%d/impl=v1.3", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var s v13Signal[int]
+				for _, k := range keys {
+					s.add(noop, k)
+				}
+				for _, k := range keys {
+					s.remove(k)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkHasKey looks keys up among n keyed listeners.
+func BenchmarkHasKey(b *testing.B) {
+	for _, n := range []int{10, 1000} {
+		b.Run(fmt.Sprintf("listeners=%d/impl=signals", n), func(b *testing.B) {
+			s := signals.NewSync[int]()
+			keys := make([]string, n)
+			for k := range keys {
+				keys[k] = "listener-" + strconv.Itoa(k)
+				s.AddListener(noop, keys[k])
+			}
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				if !s.HasKey(keys[i%n]) {
+					b.Fatal("key not found")
+				}
+			}
+		})
+	}
+}
+
 func BenchmarkEmitWhileWriting(b *testing.B) {
 	ctx := context.Background()
 	for _, writing := range []bool{false, true} {

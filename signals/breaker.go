@@ -32,10 +32,14 @@ func (s *BaseSignal[T]) enable(v *view[T], e *entry[T]) bool {
 // whether it was disabled.
 func (s *BaseSignal[T]) EnableListener(key string) bool {
 	v := s.load()
-	if v == nil || v.byKey[key] == nil {
+	if v == nil {
 		return false
 	}
-	return s.enable(v, v.byKey[key])
+	e := v.byKey(key)
+	if e == nil {
+		return false
+	}
+	return s.enable(v, e)
 }
 
 // EnableListeners re-enables every listener the circuit breaker disabled,

@@ -78,6 +78,21 @@ func (s *v13Signal[T]) add(l func(context.Context, T), key string) {
 	s.mu.Unlock()
 }
 
+// remove removes the listener with key, swapping the last one into its place
+// as v1.3 did.
+func (s *v13Signal[T]) remove(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, l := range s.listeners {
+		if l.key == key {
+			n := len(s.listeners)
+			s.listeners[i] = s.listeners[n-1]
+			s.listeners = s.listeners[:n-1]
+			return
+		}
+	}
+}
+
 // snapshot copies the listeners into a pooled slice, as v1.3 did.
 func (s *v13Signal[T]) snapshot() (*[]v13Listener[T], bool) {
 	s.mu.RLock()

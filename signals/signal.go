@@ -61,7 +61,7 @@ type Signal[T any] interface {
 	Keys() []string
 
 	// HasKey reports whether a listener with the given key is registered. It
-	// takes constant time.
+	// takes time logarithmic in the number of keyed listeners.
 	HasKey(key string) bool
 
 	// Metadata returns a description of the listener with the given key, or
