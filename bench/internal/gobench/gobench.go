@@ -110,41 +110,32 @@ func (rs Rounds) Median(name, unit string) Stat {
 }
 
 // Ratio returns the median over rounds of a/b, the metric unit of benchmark a
-// divided by that of benchmark b in the same round; rounds missing either
-// are skipped.
+// divided by that of benchmark b in the same round; rounds missing either, or
+// where b is 0, are skipped.
 func (rs Rounds) Ratio(a, b, unit string) Stat {
-	var xs []float64
-	for _, m := range rs {
-		ra, oka := m[a]
-		rb, okb := m[b]
-		if !oka || !okb {
-			continue
-		}
-		va, oka := ra.Metrics[unit]
-		vb, okb := rb.Metrics[unit]
-		if oka && okb && vb != 0 {
-			xs = append(xs, va/vb)
-		}
-	}
-	return stat(xs)
+	return stat(rs.paired(a, b, unit, func(va, vb float64) (float64, bool) { return va / vb, vb != 0 }))
 }
 
 // Diff returns the median over rounds of a−b, within each round.
 func (rs Rounds) Diff(a, b, unit string) Stat {
+	return stat(rs.paired(a, b, unit, func(va, vb float64) (float64, bool) { return va - vb, true }))
+}
+
+// paired returns f of the metric unit of benchmarks a and b, for every round
+// that has both and where f reports its result as valid.
+func (rs Rounds) paired(a, b, unit string, f func(va, vb float64) (float64, bool)) []float64 {
 	var xs []float64
 	for _, m := range rs {
-		ra, oka := m[a]
-		rb, okb := m[b]
+		va, oka := m[a].Metrics[unit]
+		vb, okb := m[b].Metrics[unit]
 		if !oka || !okb {
 			continue
 		}
-		va, oka := ra.Metrics[unit]
-		vb, okb := rb.Metrics[unit]
-		if oka && okb {
-			xs = append(xs, va-vb)
+		if x, ok := f(va, vb); ok {
+			xs = append(xs, x)
 		}
 	}
-	return stat(xs)
+	return xs
 }
 
 // Format formats s as "median (min–max)" with the given verb, or "n/a".
