@@ -180,62 +180,44 @@ func emittersPoint(impl string, p *scalePoint, batch int, d time.Duration) {
 	writer := impl == "signals + writer" || impl == "v1.3 + writer"
 
 	var (
-		stop    atomic.Bool
-		total   atomic.Int64
 		changes atomic.Int64
-		wg      sync.WaitGroup
-		ready   sync.WaitGroup
-		start   = make(chan struct{})
 		sh      = newShards()
 	)
-	for id := range p.X {
-		wg.Add(1)
-		ready.Add(1)
-		go func() {
-			defer wg.Done()
-			ready.Done()
-			<-start
-			buf := make([]time.Duration, 0, 32)
-			var n int64
-			for !stop.Load() {
-				t0 := time.Now()
-				for range batch {
-					emit()
-				}
-				buf = append(buf, time.Since(t0))
-				n += int64(batch)
-				if len(buf) == cap(buf) {
-					sh.flush(id, batch, buf)
-					buf = buf[:0]
-				}
-				runtime.Gosched()
-			}
-			sh.flush(id, batch, buf)
-			total.Add(n)
-		}()
-	}
+	goroutines := p.X
 	if writer {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
+		goroutines++ // the last one is the writer
+	}
+	total, t0 := runTogether(goroutines, d, func(id int, stop *atomic.Bool) int64 {
+		if id == p.X {
 			for !stop.Load() {
 				add()
 				remove()
 				changes.Add(2)
 				time.Sleep(100 * time.Microsecond)
 			}
-		}()
-	}
-	ready.Wait()
-	t0 := time.Now()
-	close(start)
-	time.Sleep(d)
-	stop.Store(true)
-	wg.Wait()
+			return 0
+		}
+		buf := make([]time.Duration, 0, 32)
+		var n int64
+		for !stop.Load() {
+			t0 := time.Now()
+			for range batch {
+				emit()
+			}
+			buf = append(buf, time.Since(t0))
+			n += int64(batch)
+			if len(buf) == cap(buf) {
+				sh.flush(id, batch, buf)
+				buf = buf[:0]
+			}
+			runtime.Gosched()
+		}
+		sh.flush(id, batch, buf)
+		return n
+	})
 	el := time.Since(t0).Seconds()
 	per, tot := sh.merged()
-	e := float64(total.Load()) / el
+	e := float64(total) / el
 	p.record(e, e, per, tot, batch)
 	if writer {
 		p.Changes = append(p.Changes, float64(changes.Load())/el)
@@ -322,53 +304,33 @@ func signalsPoint(impl string, p *scalePoint, batch int, d time.Duration) {
 		}
 	}
 	g := runtime.GOMAXPROCS(0)
-	var (
-		stop  atomic.Bool
-		total atomic.Int64
-		wg    sync.WaitGroup
-		ready sync.WaitGroup
-		start = make(chan struct{})
-		sh    = newShards()
-	)
-	for w := range g {
-		wg.Add(1)
-		ready.Add(1)
-		go func() {
-			defer wg.Done()
-			ready.Done()
-			<-start
-			k := w * len(emits) / g
-			buf := make([]time.Duration, 0, 32)
-			var n int64
-			for !stop.Load() {
-				t0 := time.Now()
-				for range batch {
-					emits[k]()
-					if k++; k == len(emits) {
-						k = 0
-					}
-				}
-				buf = append(buf, time.Since(t0))
-				n += int64(batch)
-				if len(buf) == cap(buf) {
-					sh.flush(w, batch, buf)
-					buf = buf[:0]
+	sh := newShards()
+	total, t0 := runTogether(g, d, func(w int, stop *atomic.Bool) int64 {
+		k := w * len(emits) / g
+		buf := make([]time.Duration, 0, 32)
+		var n int64
+		for !stop.Load() {
+			t0 := time.Now()
+			for range batch {
+				emits[k]()
+				if k++; k == len(emits) {
+					k = 0
 				}
 			}
-			sh.flush(w, batch, buf)
-			total.Add(n)
-		}()
-	}
-	ready.Wait()
-	t0 := time.Now()
-	close(start)
-	time.Sleep(d)
-	stop.Store(true)
-	wg.Wait()
+			buf = append(buf, time.Since(t0))
+			n += int64(batch)
+			if len(buf) == cap(buf) {
+				sh.flush(w, batch, buf)
+				buf = buf[:0]
+			}
+		}
+		sh.flush(w, batch, buf)
+		return n
+	})
 	calls := end()
 	el := time.Since(t0).Seconds()
 	per, tot := sh.merged()
-	e := float64(total.Load()) / el
+	e := float64(total) / el
 	c := e
 	if calls >= 0 {
 		c = float64(calls) / el

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -140,41 +139,21 @@ type paddedInt struct {
 // return of the last emission, so that closing the signal and the SDK is
 // not counted as emission time.
 func drive(t target, g int, d time.Duration) (emissions, calls int64, elapsed time.Duration) {
-	var (
-		stop  atomic.Bool
-		total atomic.Int64
-		wg    sync.WaitGroup
-		ready sync.WaitGroup
-		start = make(chan struct{})
-	)
-	for range g {
-		wg.Add(1)
-		ready.Add(1)
-		go func() {
-			defer wg.Done()
-			ready.Done()
-			<-start
-			var n int64
-			for !stop.Load() {
-				for range 64 {
-					t.emit()
-				}
-				n += 64
+	emissions, t0 := runTogether(g, d, func(_ int, stop *atomic.Bool) int64 {
+		var n int64
+		for !stop.Load() {
+			for range 64 {
+				t.emit()
 			}
-			total.Add(n)
-		}()
-	}
-	ready.Wait()
-	t0 := time.Now()
-	close(start)
-	time.Sleep(d)
-	stop.Store(true)
-	wg.Wait()
+			n += 64
+		}
+		return n
+	})
 	elapsed = time.Since(t0)
 	if calls = t.end(); calls >= 0 {
 		elapsed = time.Since(t0)
 	}
-	return total.Load(), calls, elapsed
+	return emissions, calls, elapsed
 }
 
 func (s *Suite) runThroughput(context.Context) error {
