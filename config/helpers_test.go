@@ -1,36 +1,21 @@
 package config_test
 
 import (
-	"bytes"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/signalkit/sdk/internal/testutil"
 )
 
 // TestMain is in main_test.go.
 
 // logBuffer is a slog text handler's output, safe for the watcher's
 // goroutine and the test to use at once.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type logBuffer struct{ testutil.Buffer }
 
 // lines returns the lines logged that contain every one of parts.
 func (b *logBuffer) lines(parts ...string) []string {

@@ -1,7 +1,6 @@
 package otelsetup_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net"
@@ -20,6 +19,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/signalkit/sdk/internal/testutil"
 	"github.com/signalkit/sdk/otelsetup"
 	"github.com/signalkit/sdk/otelsignals"
 	"github.com/signalkit/sdk/sampling"
@@ -113,7 +113,7 @@ func TestResourceFromEnv(t *testing.T) {
 }
 
 func TestStdout(t *testing.T) {
-	var traces, metrics syncBuffer
+	var traces, metrics testutil.Buffer
 	p, err := otelsetup.Setup(context.Background(),
 		otelsetup.WithPrometheus(false),
 		otelsetup.WithStdoutTraces(&traces),
@@ -140,7 +140,7 @@ func TestStdout(t *testing.T) {
 }
 
 func TestForceFlush(t *testing.T) {
-	var traces syncBuffer
+	var traces testutil.Buffer
 	p, err := otelsetup.Setup(context.Background(), otelsetup.WithStdoutTraces(&traces))
 	if err != nil {
 		t.Fatal(err)
@@ -304,23 +304,4 @@ func TestOTLPGRPC(t *testing.T) {
 	emit(t, p, "orders", 1)
 	shutdown(t, p)
 	r.check(t)
-}
-
-// syncBuffer is a bytes.Buffer safe for the exporters' goroutines and the
-// test to use at once.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,33 +10,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/signalkit/sdk/internal/testutil"
 )
 
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
-}
-
-// syncBuffer collects what the demo writes from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func get(t *testing.T, url string) (int, string) {
@@ -89,7 +71,7 @@ func TestRun(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout, stderr syncBuffer
+	var stdout, stderr testutil.Buffer
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, o, &stdout, &stderr) }()
 	var base string
@@ -202,7 +184,7 @@ func TestRunErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := base
 			tt.change(&o)
-			var out syncBuffer
+			var out testutil.Buffer
 			err := run(context.Background(), o, io.Discard, &out)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("run = %v, want an error with %q", err, tt.want)
@@ -219,7 +201,7 @@ func TestRunWithoutConfigFile(t *testing.T) {
 		configPath: filepath.Join(t.TempDir(), "missing.yaml"), rate: 50, listen: "127.0.0.1:0", duration: 300 * time.Millisecond,
 		stdoutSpans: true, exportInterval: time.Second, reloadInterval: time.Second, serviceName: "x", reenableAfter: time.Second,
 	}
-	var stdout, stderr syncBuffer
+	var stdout, stderr testutil.Buffer
 	if err := run(context.Background(), o, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
