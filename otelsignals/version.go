@@ -6,4 +6,4 @@ const ScopeName = "github.com/signalkit/sdk/otelsignals"
 
 // Version is the version of package otelsignals, recorded as the
 // instrumentation scope version of its meter and tracer.
-const Version = "0.1.0"
+const Version = "0.2.0"

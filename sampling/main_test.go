@@ -3,9 +3,10 @@ package sampling_test
 import (
 	"testing"
 
-	"go.uber.org/goleak"
+	"github.com/signalkit/sdk/internal/leakcheck"
 )
 
+// TestMain fails the run if a goroutine outlives the tests.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	leakcheck.VerifyTestMain(m)
 }

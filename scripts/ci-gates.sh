@@ -19,9 +19,25 @@ GOSEC=github.com/securego/gosec/v2/cmd/gosec@v2.30.0
 COVERAGE_MIN=${COVERAGE_MIN:-95}
 # Packages whose statement coverage is gated, as directories of the repository.
 COVERED=(signals otelsignals sampling semconv config)
-# Packages that instrument with the OpenTelemetry API and must not depend on
-# its SDK (only code that sets up a process does).
-API_ONLY=(otelsignals semconv sampling)
+# Test packages in other modules that cover a gated package, by its directory:
+# otelsignals' tests that need the OpenTelemetry SDK live in the module
+# otelsignals/test, since the instrumentation's module requires only the API.
+declare -A COVERED_FROM=([otelsignals]=./otelsignals/test)
+# The modules that the packages of the instrumentation's module (the root:
+# otelsignals, semconv, sampling) and their tests may import: this repository's
+# core and root, and the OpenTelemetry API with what it imports itself.
+API_ONLY_MODULES=(
+	github.com/signalkit/sdk
+	github.com/signalkit/sdk/signals
+	go.opentelemetry.io/otel
+	go.opentelemetry.io/otel/metric
+	go.opentelemetry.io/otel/trace
+	go.opentelemetry.io/otel/log
+	go.opentelemetry.io/auto/sdk
+	github.com/go-logr/logr
+	github.com/go-logr/stdr
+	github.com/cespare/xxhash/v2
+)
 CORE=github.com/signalkit/sdk/signals
 
 # gosec exclusions by path, for findings that are a design decision for the
@@ -55,22 +71,22 @@ section() {
 }
 took() { printf '    (%ds)\n' $((SECONDS - section_start)); }
 
-# cover writes the coverage profile of package directory $1 to $2. signals is
-# a module of its own; the others are packages of the root module.
+# cover writes the coverage profile of package directory $1 to $2: the
+# statements of that package covered by its own tests and by the test packages
+# of COVERED_FROM (go.work makes the modules one workspace).
 cover() {
-	if [[ -f $1/go.mod ]]; then
-		(cd "$1" && go test -count=1 -coverprofile="$2" .)
-	else
-		go test -count=1 -coverprofile="$2" "./$1"
-	fi
+	local pkg
+	pkg=$(go list "./$1")
+	# shellcheck disable=SC2086 # COVERED_FROM holds a list of packages
+	go test -count=1 -coverpkg="$pkg" -coverprofile="$2" "./$1" ${COVERED_FROM[$1]:-}
 }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # The modules of the repository: every go.mod outside testdata and hidden
-# directories.
-mapfile -t modules < <(find . -name go.mod -not -path '*/testdata/*' -not -path '*/.*/*' -printf '%h\n' | sed 's|^\./||' | sort)
+# directories, but the one that only pins the release tool.
+mapfile -t modules < <(find . -name go.mod -not -path '*/testdata/*' -not -path '*/.*/*' -not -path './internal/tools/multimod/*' -printf '%h\n' | sed 's|^\./||' | sort)
 
 section "statement coverage (minimum ${COVERAGE_MIN}% per package)"
 for pkg in "${COVERED[@]}"; do
@@ -98,7 +114,9 @@ took
 section "staticcheck ($STATICCHECK) on every module"
 for mod in "${modules[@]}"; do
 	echo "+ staticcheck ($mod)"
-	if ! (cd "$mod" && go run "$STATICCHECK" ./...); then
+	# GOWORK=off: each module as its users build it (and the Collector's
+	# module is not in go.work).
+	if ! (cd "$mod" && GOWORK=off go run "$STATICCHECK" ./...); then
 		fail "staticcheck: findings in module $mod"
 	fi
 done
@@ -108,7 +126,7 @@ section "gosec ($GOSEC) on every module"
 exclude_rules=$(IFS=';'; echo "${GOSEC_EXCLUDE[*]}")
 for mod in "${modules[@]}"; do
 	echo "+ gosec ($mod)"
-	if ! (cd "$mod" && go run "$GOSEC" -quiet -color=false -nosec-require-rules -nosec-require-justification \
+	if ! (cd "$mod" && GOWORK=off go run "$GOSEC" -quiet -color=false -nosec-require-rules -nosec-require-justification \
 		-exclude-rules="$exclude_rules" ./...); then
 		fail "gosec: findings in module $mod"
 	fi
@@ -138,26 +156,29 @@ else
 	echo "ok: signals/go.mod requires nothing"
 fi
 
-section "instrumentation packages do not import the OpenTelemetry SDK"
-for pkg in "${API_ONLY[@]}"; do
-	if [[ ! -d $pkg ]]; then
-		echo "skip: package $pkg does not exist yet"
-		continue
-	fi
-	# Without -test: tests may use the SDK's in-memory exporters and readers.
-	if ! deps=$(go list -deps "./$pkg" 2>"$tmp/list.log"); then
-		cat "$tmp/list.log" >&2
-		fail "deps: go list failed for $pkg"
-		continue
-	fi
-	sdk=$(grep -E '^go\.opentelemetry\.io/otel/sdk(/|$)' <<<"$deps" || true)
-	if [[ -n $sdk ]]; then
-		printf '%s\n' "$sdk" >&2
-		fail "deps: $pkg imports the OpenTelemetry SDK"
+section "the instrumentation's module imports and requires only the OpenTelemetry API"
+# Without the workspace, as a user's build sees the module; -test: its tests,
+# too, must need nothing else (those that need the SDK live in otelsignals/test).
+if ! deps=$(GOWORK=off go list -deps -test -f '{{if not .Standard}}{{with .Module}}{{.Path}}{{end}}{{end}}' ./... 2>"$tmp/list.log"); then
+	cat "$tmp/list.log" >&2
+	fail "deps: go list failed in the root module"
+else
+	bad=$(sort -u <<<"$deps" | grep -vxF -f <(printf '%s\n' "${API_ONLY_MODULES[@]}") || true)
+	if [[ -n $bad ]]; then
+		printf '%s\n' "$bad" >&2
+		fail "deps: the root module (otelsignals, semconv, sampling) imports packages of modules beyond the OpenTelemetry API"
 	else
-		echo "ok: $pkg"
+		echo "ok: packages and tests import only $(sort -u <<<"$deps" | wc -l) modules, all of them allowed"
 	fi
-done
+fi
+direct=$(GOWORK=off go list -m -f '{{if not .Main}}{{if not .Indirect}}{{.Path}}{{end}}{{end}}' all)
+bad=$(grep -vxF -f <(printf '%s\n' "${API_ONLY_MODULES[@]}") <<<"$direct" || true)
+if [[ -n $bad ]]; then
+	printf '%s\n' "$bad" >&2
+	fail "deps: go.mod of the root module requires modules beyond the OpenTelemetry API"
+else
+	echo "ok: go.mod requires $(wc -l <<<"$direct") modules directly: $(tr '\n' ' ' <<<"$direct")"
+fi
 
 echo
 if ((${#failures[@]} > 0)); then

@@ -33,7 +33,7 @@ while read -r mod; do
 			names=()
 		fi
 	done < <(cd "$mod" && go test -list '^Fuzz' ./... 2>&1)
-done < <(find . -name go.mod -not -path '*/testdata/*' -not -path '*/.*/*' -not -path './examples/otel-collector/*' -printf '%h\n' | sed 's|^\./||' | sort)
+done < <(find . -name go.mod -not -path '*/testdata/*' -not -path '*/.*/*' -not -path './examples/otel-collector/*' -not -path './internal/tools/multimod/*' -printf '%h\n' | sed 's|^\./||' | sort)
 
 if ((${#targets[@]} == 0)); then
 	echo "no fuzz targets found" >&2

@@ -16,7 +16,7 @@ fi
 for i in $(seq 1 "$n"); do
 	start=$SECONDS
 	printf '=== run %d of %d\n' "$i" "$n"
-	if ! (cd signals && go test -race -count=1 ./...) || ! go test -race -count=1 ./...; then
+	if ! go test -race -count=1 github.com/signalkit/sdk/...; then
 		printf '=== run %d of %d FAILED\n' "$i" "$n" >&2
 		exit 1
 	fi

@@ -82,7 +82,7 @@ json_parses() {
 collector_configs() {
 	local bin=bin/otelcol-signalkit
 	if [[ ! -x $bin ]]; then
-		printf '   skipped: %s not built (cd examples/otel-collector && go build -o ../../bin/otelcol-signalkit .)\n' "$bin"
+		printf '   skipped: %s not built (cd examples/otel-collector && GOWORK=off go build -o ../../bin/otelcol-signalkit .)\n' "$bin"
 		return 0
 	fi
 	"$bin" validate --config examples/otel-collector/config.yaml &&

@@ -16,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/signalkit/sdk/internal/testutil"
+	"github.com/signalkit/sdk/otelsignals"
 )
 
 func TestMain(m *testing.M) {
@@ -103,8 +104,8 @@ func TestRun(t *testing.T) {
 		`signals_listener_invocations_total{`,
 		`signals_listener_errors_total{error_type="panic"`,
 		`signals_listener_errors_total{error_type="card_declined"`,
-		`signals_listener_changes_total{otel_scope_name="github.com/signalkit/sdk/otelsignals",otel_scope_schema_url="https://opentelemetry.io/schemas/1.43.0",otel_scope_version="0.1.0",signals_kind="async",signals_listener_change="disable",signals_name="payment.requested"} 1`,
-		`signals_listener_changes_total{otel_scope_name="github.com/signalkit/sdk/otelsignals",otel_scope_schema_url="https://opentelemetry.io/schemas/1.43.0",otel_scope_version="0.1.0",signals_kind="async",signals_listener_change="enable",signals_name="payment.requested"} 1`,
+		`signals_listener_changes_total{otel_scope_name="github.com/signalkit/sdk/otelsignals",otel_scope_schema_url="https://opentelemetry.io/schemas/1.43.0",otel_scope_version="` + otelsignals.Version + `",signals_kind="async",signals_listener_change="disable",signals_name="payment.requested"} 1`,
+		`signals_listener_changes_total{otel_scope_name="github.com/signalkit/sdk/otelsignals",otel_scope_schema_url="https://opentelemetry.io/schemas/1.43.0",otel_scope_version="` + otelsignals.Version + `",signals_kind="async",signals_listener_change="enable",signals_name="payment.requested"} 1`,
 		`signals_listener_duration_seconds_bucket{`,
 		`signals_emission_duration_seconds_bucket{`,
 		`signals_queue_wait_duration_seconds_bucket{`,

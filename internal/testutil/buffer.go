@@ -1,5 +1,5 @@
 // Package testutil holds helpers shared by the tests of several packages of
-// the root module. It is internal: not part of the API.
+// the repository's modules. It is internal: not part of the API.
 package testutil
 
 import (

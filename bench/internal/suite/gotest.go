@@ -83,7 +83,7 @@ func (s *Suite) runGoTest(ctx context.Context) error {
 	s.gotest = g
 	g.pkgs = []*goTestPkg{
 		{Name: "signals", Dir: "signals", Build: []string{"."}, Bench: "."},
-		{Name: "otelsignals", Dir: "otelsignals", Build: []string{"./otelsignals"}, Bench: "^Benchmark(SyncEmit|SyncEmitParallel|SlowListener|AsyncEnqueue|Collector)$"},
+		{Name: "otelsignals", Dir: "otelsignals/test", Build: []string{"./otelsignals/test"}, Bench: "^Benchmark(SyncEmit|SyncEmitParallel|SlowListener|AsyncEnqueue|Collector)$"},
 	}
 	for _, p := range g.pkgs {
 		bin := filepath.Join(s.cfg.Work, p.Name+".test")

@@ -208,8 +208,8 @@ func (s *Suite) reportGoTest(m *md) {
 		m.p("Not run in this report (section `gotest`).")
 		return
 	}
-	m.p("`otelsignals/benchmark_test.go`: the same `SyncSignal` with listeners that do one atomic add, plain and instrumented with an in-memory SDK "+
-		"(ManualReader; a TracerProvider without exporter). Command: %d rounds of `go test -run '^$' -bench '%s' -benchtime %s -count 1 ./otelsignals`.",
+	m.p("`otelsignals/test/benchmark_test.go`: the same `SyncSignal` with listeners that do one atomic add, plain and instrumented with an in-memory SDK "+
+		"(ManualReader; a TracerProvider without exporter). Command: %d rounds of `go test -run '^$' -bench '%s' -benchtime %s -count 1 ./otelsignals/test`.",
 		g.rounds, ot.Bench, g.benchtime)
 	rs := ot.Rounds
 	impls := []struct{ impl, what string }{

@@ -1,4 +1,4 @@
-package otelsignals
+package test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/signalkit/sdk/otelsignals"
 	"github.com/signalkit/sdk/sampling"
 	"github.com/signalkit/sdk/signals"
 )
@@ -28,7 +29,7 @@ func BenchmarkCollector(b *testing.B) {
 				_ = mp.Shutdown(context.Background())
 				_ = tp.Shutdown(context.Background())
 			})
-			cfg := DefaultConfig()
+			cfg := otelsignals.DefaultConfig()
 			switch impl {
 			case "metrics-rate0":
 				cfg.Tracing, cfg.DurationSampleRate = false, 0
@@ -41,15 +42,15 @@ func BenchmarkCollector(b *testing.B) {
 			case "tracing-sampled":
 				cfg.Metrics, cfg.Sampler = false, sampling.Always()
 			}
-			s, err := NewSettings(cfg)
+			s, err := otelsignals.NewSettings(cfg)
 			if err != nil {
 				b.Fatal(err)
 			}
 			sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "bench"})
-			if err := Instrument(sig, WithSettings(s), WithMeterProvider(mp), WithTracerProvider(tp)); err != nil {
+			if err := otelsignals.Instrument(sig, otelsignals.WithSettings(s), otelsignals.WithMeterProvider(mp), otelsignals.WithTracerProvider(tp)); err != nil {
 				b.Fatal(err)
 			}
-			c := sig.Collector().(*instrumentation)
+			c := sig.Collector()
 			e := signals.Emission{Signal: "bench", Kind: signals.KindSync, Op: signals.OpEmit, Listeners: 1}
 			l := signals.ListenerInfo{Signal: "bench"}
 			ctx := context.Background()

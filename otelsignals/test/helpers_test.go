@@ -1,4 +1,4 @@
-package otelsignals_test
+package test
 
 import (
 	"context"
