@@ -77,7 +77,7 @@ func TestPrometheus(t *testing.T) {
 	for _, want := range []string{
 		"# HELP signals_emissions_total Number of emissions of the signal",
 		"# TYPE signals_emissions_total counter",
-		`signals_emissions_total{otel_scope_name="github.com/signalkit/sdk/otelsignals",otel_scope_schema_url="https://opentelemetry.io/schemas/1.43.0",otel_scope_version="`+otelsignals.Version+`",signals_kind="sync",signals_name="orders"} 3`,
+		`signals_emissions_total{otel_scope_name="github.com/signalkit/sdk/otelsignals",otel_scope_schema_url="https://opentelemetry.io/schemas/1.43.0",otel_scope_version="` + otelsignals.Version + `",signals_kind="sync",signals_name="orders"} 3`,
 		`signals_listener_invocations_total{`,
 		`service_name="orders-service"`, // WithServiceName over OTEL_SERVICE_NAME
 		`service_version="1.2.3"`,
