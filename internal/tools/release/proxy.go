@@ -3,8 +3,10 @@ package release
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path"
@@ -41,7 +43,7 @@ func (r *Repo) writeModule(dir string, m *Module) error {
 		return err
 	}
 	vdir := filepath.Join(dir, filepath.FromSlash(escaped), "@v")
-	if err := os.MkdirAll(vdir, 0o755); err != nil {
+	if err := os.MkdirAll(vdir, 0o750); err != nil {
 		return err
 	}
 	files, err := r.moduleFiles(m)
@@ -52,7 +54,7 @@ func (r *Repo) writeModule(dir string, m *Module) error {
 	if err := modzip.Create(&zip, module.Version{Path: m.Path, Version: m.Version}, files); err != nil {
 		return err
 	}
-	gomod, err := os.ReadFile(filepath.Join(r.Root, filepath.FromSlash(m.Dir), "go.mod"))
+	gomod, err := fs.ReadFile(r.fsys, path.Join(m.Dir, "go.mod"))
 	if err != nil {
 		return err
 	}
@@ -69,7 +71,7 @@ func (r *Repo) writeModule(dir string, m *Module) error {
 		m.Version + ".mod":  gomod,
 		m.Version + ".zip":  zip.Bytes(),
 	} {
-		if err := os.WriteFile(filepath.Join(vdir, name), data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(vdir, name), data, 0o600); err != nil {
 			return err
 		}
 	}
@@ -87,31 +89,35 @@ func (r *Repo) moduleFiles(m *Module) ([]modzip.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("git ls-files in %s: %w", dir, err)
 	}
+	modFS, err := fs.Sub(r.fsys, m.Dir)
+	if err != nil {
+		return nil, err
+	}
 	var files []modzip.File
 	for _, name := range strings.Split(string(out), "\x00") {
 		if name == "" {
 			continue
 		}
-		full := filepath.Join(dir, filepath.FromSlash(name))
-		info, err := os.Lstat(full)
-		if os.IsNotExist(err) {
+		name = path.Clean(name)
+		info, err := fs.Stat(modFS, name)
+		if errors.Is(err, fs.ErrNotExist) {
 			continue // deleted in the working tree, not yet in the index
 		}
 		if err != nil {
 			return nil, err
 		}
-		files = append(files, dirFile{slashPath: path.Clean(name), filePath: full, info: info})
+		files = append(files, fsFile{fsys: modFS, name: name, info: info})
 	}
 	return files, nil
 }
 
-// dirFile is a file of the working tree, as modzip.Create reads it.
-type dirFile struct {
-	slashPath string
-	filePath  string
-	info      os.FileInfo
+// fsFile is a file of the working tree, as modzip.Create reads it.
+type fsFile struct {
+	fsys fs.FS
+	name string
+	info fs.FileInfo
 }
 
-func (f dirFile) Path() string                 { return f.slashPath }
-func (f dirFile) Lstat() (os.FileInfo, error)  { return f.info, nil }
-func (f dirFile) Open() (io.ReadCloser, error) { return os.Open(f.filePath) }
+func (f fsFile) Path() string                 { return f.name }
+func (f fsFile) Lstat() (fs.FileInfo, error)  { return f.info, nil }
+func (f fsFile) Open() (io.ReadCloser, error) { return f.fsys.Open(f.name) }

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -46,6 +47,7 @@ func (m *Module) Released() bool { return m.Set != "" }
 type Repo struct {
 	Root    string
 	Modules []*Module // sorted by directory
+	fsys    fs.FS     // the repository's files, rooted at Root
 	byPath  map[string]*Module
 	// versionRefs are the files, relative to the root, that must mention
 	// a module's version (multimod's version-refs), by module path.
@@ -68,7 +70,8 @@ type versionsConfig struct {
 // is neither in a module set nor excluded, if versions.yaml names a module
 // with no go.mod, or names one twice.
 func Load(root string) (*Repo, error) {
-	data, err := os.ReadFile(filepath.Join(root, VersionsFile))
+	fsys := os.DirFS(root)
+	data, err := fs.ReadFile(fsys, VersionsFile)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +79,7 @@ func Load(root string) (*Repo, error) {
 	if err := yaml.Unmarshal(data, &cfg); err != nil {
 		return nil, fmt.Errorf("%s: %w", VersionsFile, err)
 	}
-	r := &Repo{Root: root, byPath: map[string]*Module{}, versionRefs: map[string][]string{}}
+	r := &Repo{Root: root, fsys: fsys, byPath: map[string]*Module{}, versionRefs: map[string][]string{}}
 	if err := r.readGoMods(); err != nil {
 		return nil, err
 	}
@@ -126,36 +129,32 @@ func Load(root string) (*Repo, error) {
 // readGoMods parses every go.mod under the root, skipping testdata and
 // hidden directories as the go command does.
 func (r *Repo) readGoMods() error {
-	err := filepath.WalkDir(r.Root, func(path string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(r.fsys, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		name := d.Name()
+		base := d.Name()
 		if d.IsDir() {
-			if path != r.Root && (name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
-				return filepath.SkipDir
+			if name != "." && (base == "testdata" || strings.HasPrefix(base, ".") || strings.HasPrefix(base, "_")) {
+				return fs.SkipDir
 			}
 			return nil
 		}
-		if name != "go.mod" {
+		if base != "go.mod" {
 			return nil
 		}
-		data, err := os.ReadFile(path)
+		data, err := fs.ReadFile(r.fsys, name)
 		if err != nil {
 			return err
 		}
-		f, err := modfile.Parse(path, data, nil)
+		f, err := modfile.Parse(name, data, nil)
 		if err != nil {
 			return err
 		}
 		if f.Module == nil {
-			return fmt.Errorf("%s: no module directive", path)
+			return fmt.Errorf("%s: no module directive", name)
 		}
-		rel, err := filepath.Rel(r.Root, filepath.Dir(path))
-		if err != nil {
-			return err
-		}
-		m := &Module{Path: f.Module.Mod.Path, Dir: filepath.ToSlash(rel), File: f}
+		m := &Module{Path: f.Module.Mod.Path, Dir: path.Dir(name), File: f}
 		if prev := r.byPath[m.Path]; prev != nil {
 			return fmt.Errorf("module %s is declared twice: %s/go.mod and %s/go.mod", m.Path, prev.Dir, m.Dir)
 		}
@@ -240,20 +239,20 @@ func (r *Repo) Check() error {
 			}
 		}
 	}
-	for _, path := range sortedKeys(r.versionRefs) {
-		m := r.byPath[path]
+	for _, modPath := range sortedKeys(r.versionRefs) {
+		m := r.byPath[modPath]
 		if m == nil || !m.Released() {
-			errs = append(errs, fmt.Errorf("%s: version-refs of %s, which is not a released module", VersionsFile, path))
+			errs = append(errs, fmt.Errorf("%s: version-refs of %s, which is not a released module", VersionsFile, modPath))
 			continue
 		}
-		for _, ref := range r.versionRefs[path] {
-			data, err := os.ReadFile(filepath.Join(r.Root, filepath.FromSlash(m.Dir), filepath.FromSlash(ref)))
+		for _, ref := range r.versionRefs[modPath] {
+			data, err := fs.ReadFile(r.fsys, path.Join(m.Dir, ref))
 			if err != nil {
 				errs = append(errs, err)
 				continue
 			}
 			if !bytes.Contains(data, []byte(`"`+strings.TrimPrefix(m.Version, "v")+`"`)) {
-				errs = append(errs, fmt.Errorf("%s: does not say version %q of %s (%s)", ref, strings.TrimPrefix(m.Version, "v"), path, VersionsFile))
+				errs = append(errs, fmt.Errorf("%s: does not say version %q of %s (%s)", ref, strings.TrimPrefix(m.Version, "v"), modPath, VersionsFile))
 			}
 		}
 	}
