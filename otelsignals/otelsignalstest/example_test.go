@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"testing"
 
@@ -286,6 +287,21 @@ func ExampleMetrics_ListenerErrorsByType() {
 	// Output:
 	// *errors.errorString 1
 	// panic 1
+}
+
+func ExampleMetrics_Names() {
+	t := exampleT{} // in a test: the test's *testing.T
+	tel := otelsignalstest.New(t)
+	sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "jobs"})
+	_ = otelsignals.Instrument(sig, tel.Options()...)
+
+	sig.Emit(context.Background(), 1)
+	names := tel.Collect(t).Names()
+	fmt.Println(slices.Contains(names, semconv.EmissionsName))
+	fmt.Println(slices.Contains(names, semconv.QueueDepthName)) // a SyncSignal has no queue
+	// Output:
+	// true
+	// false
 }
 
 func ExampleMetrics_Metric() {

@@ -1,7 +1,9 @@
 package otelsignalstest
 
 import (
+	"maps"
 	"reflect"
+	"slices"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
@@ -39,6 +41,14 @@ func (m *Metrics) index() {
 // scope, for example to compare with
 // go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest.
 func (m *Metrics) ResourceMetrics() metricdata.ResourceMetrics { return m.rm }
+
+// Names returns the names of the instrumentation's metrics collected, in
+// lexical order, in a new slice. A metric has been collected once its
+// instrument has recorded something: a signal that was never emitted has
+// no emission counter yet, and a SyncSignal has no queue metrics.
+func (m *Metrics) Names() []string {
+	return slices.Sorted(maps.Keys(m.byName))
+}
 
 // Metric returns the metric of the instrumentation named name (such as
 // [semconv.EmissionsName]), and whether it was collected.

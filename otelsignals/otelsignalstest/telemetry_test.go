@@ -199,6 +199,11 @@ func TestMetricAndPoints(t *testing.T) {
 	if _, ok := m.Metric("missing"); ok {
 		t.Error("Metric of a metric that was not collected: ok")
 	}
+	names := m.Names()
+	if !slices.IsSorted(names) || !slices.Contains(names, semconv.EmissionsName) || !slices.Contains(names, "test.gauge") ||
+		slices.Contains(names, semconv.EmissionDurationName) || slices.Contains(names, "other") {
+		t.Errorf("Names() = %q", names)
+	}
 	for name, want := range map[string]int{
 		semconv.EmissionsName:        1,
 		semconv.EmissionDurationName: 0, // not timed: not collected
