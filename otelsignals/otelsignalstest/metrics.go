@@ -39,7 +39,8 @@ func (m *Metrics) index() {
 
 // ResourceMetrics returns the whole collection, of every instrumentation
 // scope, for example to compare with
-// go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest.
+// go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest. Its slices
+// are those m reads: do not modify them.
 func (m *Metrics) ResourceMetrics() metricdata.ResourceMetrics { return m.rm }
 
 // Names returns the names of the instrumentation's metrics collected, in

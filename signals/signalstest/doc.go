@@ -7,8 +7,8 @@
 //
 // A [Recorder] is a listener that keeps every payload it receives, in
 // arrival order. [Recorder.WaitFor] waits until enough have arrived, for
-// listeners that run on other goroutines (an [signals.AsyncSignal]'s workers,
-// [signals.AsyncSignal.Enqueue]):
+// listeners that run on other goroutines (the workers of a
+// [signals.AsyncSignal], deliveries of [signals.AsyncSignal.Enqueue]):
 //
 //	rec := signalstest.NewRecorder[Order]()
 //	sig.AddListener(rec.Record)
@@ -21,8 +21,9 @@
 // # Emitting
 //
 // A [Signal] is a test double for code that takes a [signals.Signal]: it
-// records every emission, delivers it to its listeners like a real signal,
-// and asserts what was emitted:
+// records every emission, delivers it to its listeners like a real signal
+// (a new [signals.SyncSignal], or the one given to [Wrap]), and asserts what
+// was emitted:
 //
 //	sig := signalstest.NewSignal[Order]()
 //	svc := orders.NewService(sig)
