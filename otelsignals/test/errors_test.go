@@ -142,7 +142,7 @@ func TestInstrumentPartialErrors(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewWithOptions[int](&signals.SignalOptions{Name: "partial", ErrorHandler: ignore})
 	defer sig.Close()
-	meter := partialMeter{e.mp.Meter(otelsignals.ScopeName, metric.WithInstrumentationVersion(otelsignals.Version))}
+	meter := partialMeter{e.MeterProvider().Meter(otelsignals.ScopeName, metric.WithInstrumentationVersion(otelsignals.Version))}
 	err := otelsignals.Instrument(sig,
 		otelsignals.WithMeterProvider(failingMeterProvider{meter: meter}),
 		otelsignals.WithDurationSampleRate(1))
@@ -150,11 +150,11 @@ func TestInstrumentPartialErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	workload(t, sig)
-	got := e.collect(t)
-	if n, _ := sum(got[semconv.EmissionsName], nameKind("partial", semconv.SignalKindAsync)...); n != 2 {
+	got := e.Collect(t)
+	if n, _ := got.Sum(semconv.EmissionsName, nameKind("partial", semconv.SignalKindAsync)...); n != 2 {
 		t.Errorf("emissions = %d, want 2", n)
 	}
-	if _, ok := got[semconv.ListenersName]; ok {
+	if _, ok := got.Metric(semconv.ListenersName); ok {
 		t.Error("listeners reported without an instrument")
 	}
 	if len(errs()) != 1 {
@@ -165,7 +165,7 @@ func TestInstrumentPartialErrors(t *testing.T) {
 func TestRegistrationErrors(t *testing.T) {
 	errs := handled(t)
 	e := newEnv(t)
-	real := e.mp.Meter(otelsignals.ScopeName)
+	real := e.MeterProvider().Meter(otelsignals.ScopeName)
 
 	sig := signals.NewSync[int]()
 	mp := failingMeterProvider{meter: unregisterableMeter{Meter: real, failRegister: true}}
@@ -236,7 +236,7 @@ func TestDetachRace(t *testing.T) {
 func TestNilOptions(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "nil"})
-	err := otelsignals.Instrument(sig, e.opts(
+	err := otelsignals.Instrument(sig, e.Options(
 		nil,
 		otelsignals.WithMeterProvider(nil),
 		otelsignals.WithTracerProvider(nil),
@@ -250,11 +250,11 @@ func TestNilOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	sig.Emit(context.Background(), 1)
-	got := e.collect(t)
-	if n, _ := sum(got[semconv.EmissionsName], nameKind("nil", semconv.SignalKindSync)...); n != 1 {
+	got := e.Collect(t)
+	if n, _ := got.Sum(semconv.EmissionsName, nameKind("nil", semconv.SignalKindSync)...); n != 1 {
 		t.Errorf("emissions = %d, want 1", n)
 	}
-	if p := points(got[semconv.EmissionDurationName]); p != 0 {
+	if p := got.Points(semconv.EmissionDurationName); p != 0 {
 		t.Error("NaN rate timed an emission")
 	}
 }
@@ -262,8 +262,8 @@ func TestNilOptions(t *testing.T) {
 func TestGlobalProviders(t *testing.T) {
 	e := newEnv(t)
 	prevMP, prevTP := otel.GetMeterProvider(), otel.GetTracerProvider()
-	otel.SetMeterProvider(e.mp)
-	otel.SetTracerProvider(e.tp)
+	otel.SetMeterProvider(e.MeterProvider())
+	otel.SetTracerProvider(e.TracerProvider())
 	t.Cleanup(func() {
 		otel.SetMeterProvider(prevMP)
 		otel.SetTracerProvider(prevTP)
@@ -273,7 +273,7 @@ func TestGlobalProviders(t *testing.T) {
 		t.Fatal(err)
 	}
 	sig.Emit(context.Background(), 1)
-	if n, _ := sum(e.collect(t)[semconv.EmissionsName], nameKind("g", semconv.SignalKindSync)...); n != 1 {
+	if n, _ := e.Collect(t).Sum(semconv.EmissionsName, nameKind("g", semconv.SignalKindSync)...); n != 1 {
 		t.Errorf("emissions through the global MeterProvider = %d, want 1", n)
 	}
 	if len(e.spans.Ended()) != 1 {

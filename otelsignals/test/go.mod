@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/signalkit/sdk v0.2.0
+	github.com/signalkit/sdk/otelsignals/otelsignalstest v0.2.0
 	github.com/signalkit/sdk/signals v0.2.0
 	go.opentelemetry.io/otel v1.47.0
 	go.opentelemetry.io/otel/metric v1.47.0
@@ -25,5 +26,6 @@ require (
 
 replace (
 	github.com/signalkit/sdk => ../..
+	github.com/signalkit/sdk/otelsignals/otelsignalstest => ../otelsignalstest
 	github.com/signalkit/sdk/signals => ../../signals
 )

@@ -35,11 +35,11 @@ func TestInstrumentErrors(t *testing.T) {
 func TestInstrumentTwice(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewSync[int]()
-	if err := otelsignals.Instrument(sig, e.opts()...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options()...); err != nil {
 		t.Fatal(err)
 	}
 	first := sig.Collector()
-	if err := otelsignals.Instrument(sig, e.opts()...); !errors.Is(err, otelsignals.ErrAlreadyInstrumented) {
+	if err := otelsignals.Instrument(sig, e.Options()...); !errors.Is(err, otelsignals.ErrAlreadyInstrumented) {
 		t.Fatalf("second Instrument = %v, want ErrAlreadyInstrumented", err)
 	}
 	if sig.Collector() != first {
@@ -54,7 +54,7 @@ func TestInstrumentTwice(t *testing.T) {
 	if err := otelsignals.Detach(sig); !errors.Is(err, otelsignals.ErrNotInstrumented) {
 		t.Errorf("second Detach = %v, want ErrNotInstrumented", err)
 	}
-	if err := otelsignals.Instrument(sig, e.opts()...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options()...); err != nil {
 		t.Errorf("Instrument after Detach = %v", err)
 	}
 }
@@ -79,7 +79,7 @@ func TestInstrumentForeignCollector(t *testing.T) {
 func TestKeepsMethods(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewSync[int]()
-	if err := otelsignals.Instrument(sig, e.opts()...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options()...); err != nil {
 		t.Fatal(err)
 	}
 	boom := errors.New("boom")
@@ -92,13 +92,13 @@ func TestKeepsMethods(t *testing.T) {
 func TestDetachStopsData(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "d", ErrorHandler: ignore})
-	if err := otelsignals.Instrument(sig, e.opts(otelsignals.WithSampler(alwaysSampler()))...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options(otelsignals.WithSampler(alwaysSampler()))...); err != nil {
 		t.Fatal(err)
 	}
 	sig.AddListenerWithErr(func(context.Context, int) error { return errors.New("x") })
 	sig.Emit(context.Background(), 1)
-	before := e.collect(t)
-	if n, _ := sum(before[semconv.EmissionsName], nameKind("d", semconv.SignalKindSync)...); n != 1 {
+	before := e.Collect(t)
+	if n, _ := before.Sum(semconv.EmissionsName, nameKind("d", semconv.SignalKindSync)...); n != 1 {
 		t.Fatalf("emissions before Detach = %d, want 1", n)
 	}
 	if err := otelsignals.Detach(sig); err != nil {
@@ -107,17 +107,17 @@ func TestDetachStopsData(t *testing.T) {
 	spans := len(e.spans.Ended())
 	sig.AddListener(func(context.Context, int) {})
 	sig.Emit(context.Background(), 2)
-	after := e.collect(t)
+	after := e.Collect(t)
 	for _, name := range []string{semconv.EmissionsName, semconv.ListenerInvocationsName, semconv.ListenersName} {
-		if points(after[name]) != 0 {
+		if after.Points(name) != 0 {
 			t.Errorf("%s has data points after Detach: the callback is still registered", name)
 		}
 	}
-	errs, _ := sum(after[semconv.ListenerErrorsName], append(nameKind("d", semconv.SignalKindSync), semconv.ErrorType(errors.New("x")))...)
+	errs, _ := after.Sum(semconv.ListenerErrorsName, append(nameKind("d", semconv.SignalKindSync), semconv.ErrorType(errors.New("x")))...)
 	if errs != 1 {
 		t.Errorf("listener errors after Detach = %d, want 1 (unchanged)", errs)
 	}
-	add, _ := sum(after[semconv.ListenerChangesName], append(nameKind("d", semconv.SignalKindSync), semconv.ListenerChangeAdd)...)
+	add, _ := after.Sum(semconv.ListenerChangesName, append(nameKind("d", semconv.SignalKindSync), semconv.ListenerChangeAdd)...)
 	if add != 1 {
 		t.Errorf("listener adds after Detach = %d, want 1 (unchanged)", add)
 	}
@@ -131,7 +131,7 @@ func TestDetachStopsData(t *testing.T) {
 func TestDetachInFlight(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "f"})
-	err := otelsignals.Instrument(sig, e.opts(otelsignals.WithSampler(alwaysSampler()), otelsignals.WithListenerSpans(true))...)
+	err := otelsignals.Instrument(sig, e.Options(otelsignals.WithSampler(alwaysSampler()), otelsignals.WithListenerSpans(true))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestDetachInFlight(t *testing.T) {
 		}
 	})
 	sig.Emit(context.Background(), 1)
-	if got, want := e.ended(), []string{"process f", "emit f"}; !equal(got, want) {
+	if got, want := e.SpanNames(), []string{"process f", "emit f"}; !equal(got, want) {
 		t.Errorf("ended spans = %q, want %q", got, want)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
 	"github.com/signalkit/sdk/otelsignals"
+	"github.com/signalkit/sdk/otelsignals/otelsignalstest"
 	"github.com/signalkit/sdk/semconv"
 	"github.com/signalkit/sdk/signals"
 )
@@ -48,10 +49,10 @@ func with(base []attribute.KeyValue, kvs ...attribute.KeyValue) []attribute.KeyV
 	return append(append([]attribute.KeyValue(nil), base...), kvs...)
 }
 
-// assertMetric compares the collected metric got[want.Name] with want.
-func assertMetric(t *testing.T, got map[string]metricdata.Metrics, want metricdata.Metrics) {
+// assertMetric compares the collected metric named want.Name with want.
+func assertMetric(t *testing.T, got *otelsignalstest.Metrics, want metricdata.Metrics) {
 	t.Helper()
-	m, ok := got[want.Name]
+	m, ok := got.Metric(want.Name)
 	if !ok {
 		t.Errorf("metric %s not collected", want.Name)
 		return
@@ -62,7 +63,7 @@ func assertMetric(t *testing.T, got map[string]metricdata.Metrics, want metricda
 func TestSyncCounts(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "orders", ErrorHandler: ignore})
-	if err := otelsignals.Instrument(sig, e.opts()...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options()...); err != nil {
 		t.Fatal(err)
 	}
 	sig.AddListener(func(context.Context, int) {}, "a")
@@ -88,7 +89,7 @@ func TestSyncCounts(t *testing.T) {
 	}
 	sig.RemoveListener("a")
 
-	got := e.collect(t)
+	got := e.Collect(t)
 	nk := nameKind("orders", semconv.SignalKindSync)
 	assertMetric(t, got, sumMetric(semconv.EmissionsName, true, point(6, nk...)))
 	assertMetric(t, got, sumMetric(semconv.ListenerInvocationsName, true, point(18, nk...)))
@@ -103,15 +104,15 @@ func TestSyncCounts(t *testing.T) {
 		point(1, with(nk, semconv.ListenerChangeRemove)...),
 	))
 	for _, name := range []string{semconv.QueueDepthName, semconv.QueueCapacityName, semconv.QueueDroppedName, semconv.PoolSizeName, semconv.PoolWorkersName} {
-		if _, ok := got[name]; ok {
+		if _, ok := got.Metric(name); ok {
 			t.Errorf("a SyncSignal reports %s", name)
 		}
 	}
 
 	sig.Reset()
-	got = e.collect(t)
+	got = e.Collect(t)
 	assertMetric(t, got, sumMetric(semconv.ListenersName, false, point(0, nk...)))
-	if n, _ := sum(got[semconv.ListenerChangesName], with(nk, semconv.ListenerChangeReset)...); n != 2 {
+	if n, _ := got.Sum(semconv.ListenerChangesName, with(nk, semconv.ListenerChangeReset)...); n != 2 {
 		t.Errorf("reset changes = %d, want 2", n)
 	}
 }
@@ -120,7 +121,7 @@ func TestAsyncCounts(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewWithOptions[int](&signals.SignalOptions{Name: "jobs", WorkerPoolSize: 2, QueueSize: 8})
 	defer sig.Close()
-	if err := otelsignals.Instrument(sig, e.opts()...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options()...); err != nil {
 		t.Fatal(err)
 	}
 	for range 3 {
@@ -138,7 +139,7 @@ func TestAsyncCounts(t *testing.T) {
 	if err := sig.Close(); err != nil {
 		t.Fatal(err)
 	}
-	got := e.collect(t)
+	got := e.Collect(t)
 	nk := nameKind("jobs", semconv.SignalKindAsync)
 	n := []attribute.KeyValue{semconv.SignalName("jobs")}
 	assertMetric(t, got, sumMetric(semconv.EmissionsName, true, point(7, nk...)))
@@ -182,11 +183,11 @@ func TestPoolAndQueueGauges(t *testing.T) {
 	b := newBlocker()
 	defer sig.Close()
 	defer b.unblock()
-	if err := otelsignals.Instrument(sig, e.opts()...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options()...); err != nil {
 		t.Fatal(err)
 	}
 	n := []attribute.KeyValue{semconv.SignalName("q")}
-	if got := e.collect(t); points(got[semconv.PoolSizeName]) != 0 {
+	if got := e.Collect(t); got.Points(semconv.PoolSizeName) != 0 {
 		t.Error("pool gauges reported before the signal started its pool")
 	}
 	sig.AddListener(b.listen)
@@ -197,7 +198,7 @@ func TestPoolAndQueueGauges(t *testing.T) {
 		}
 	}
 	<-b.started // the first delivery is running; two wait in the queue
-	got := e.collect(t)
+	got := e.Collect(t)
 	assertMetric(t, got, sumMetric(semconv.QueueDepthName, false, point(2, n...)))
 	assertMetric(t, got, sumMetric(semconv.QueueCapacityName, false, point(4, n...)))
 	assertMetric(t, got, sumMetric(semconv.PoolSizeName, false, point(1, n...)))
@@ -219,7 +220,7 @@ func TestDropped(t *testing.T) {
 	b := newBlocker()
 	defer sig.Close()
 	defer b.unblock()
-	if err := otelsignals.Instrument(sig, e.opts()...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options()...); err != nil {
 		t.Fatal(err)
 	}
 	sig.AddListener(b.listen)
@@ -245,7 +246,7 @@ func TestDropped(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := []attribute.KeyValue{semconv.SignalName("drop")}
-	assertMetric(t, e.collect(t), sumMetric(semconv.QueueDroppedName, true,
+	assertMetric(t, e.Collect(t), sumMetric(semconv.QueueDroppedName, true,
 		point(1, with(n, semconv.DropReasonQueueFull)...),
 		point(1, with(n, semconv.DropReasonClosed)...),
 	))
@@ -254,7 +255,7 @@ func TestDropped(t *testing.T) {
 func TestDurations(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "t", ErrorHandler: ignore})
-	if err := otelsignals.Instrument(sig, e.opts(otelsignals.WithDurationSampleRate(1))...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options(otelsignals.WithDurationSampleRate(1))...); err != nil {
 		t.Fatal(err)
 	}
 	sig.AddListener(func(context.Context, int) {})
@@ -271,22 +272,23 @@ func TestDurations(t *testing.T) {
 	if err := sig.TryEmit(ctx, 0); err == nil {
 		t.Fatal("TryEmit did not fail")
 	}
-	got := e.collect(t)
+	got := e.Collect(t)
 	nk := nameKind("t", semconv.SignalKindSync)
 	failed := with(nk, semconv.ErrorType(&boomError{}))
-	if c := histCount(got[semconv.EmissionDurationName], nk...); c != 3 {
+	if c, _ := got.HistogramCount(semconv.EmissionDurationName, nk...); c != 3 {
 		t.Errorf("emission durations = %d, want 3", c)
 	}
-	if c := histCount(got[semconv.EmissionDurationName], failed...); c != 1 {
+	if c, _ := got.HistogramCount(semconv.EmissionDurationName, failed...); c != 1 {
 		t.Errorf("failed emission durations = %d, want 1", c)
 	}
-	if c := histCount(got[semconv.ListenerDurationName], nk...); c != 6 {
+	if c, _ := got.HistogramCount(semconv.ListenerDurationName, nk...); c != 6 {
 		t.Errorf("listener durations = %d, want 6", c)
 	}
-	if c := histCount(got[semconv.ListenerDurationName], failed...); c != 2 {
+	if c, _ := got.HistogramCount(semconv.ListenerDurationName, failed...); c != 2 {
 		t.Errorf("failed listener durations = %d, want 2", c)
 	}
-	h := got[semconv.ListenerDurationName].Data.(metricdata.Histogram[float64])
+	m, _ := got.Metric(semconv.ListenerDurationName)
+	h := m.Data.(metricdata.Histogram[float64])
 	if b := h.DataPoints[0].Bounds; !equal(b, semconv.DurationBuckets()) {
 		t.Errorf("bounds = %v, want semconv.DurationBuckets()", b)
 	}
@@ -296,7 +298,7 @@ func TestDurationsAsync(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewWithOptions[int](&signals.SignalOptions{Name: "ta", WorkerPoolSize: 2})
 	defer sig.Close()
-	if err := otelsignals.Instrument(sig, e.opts(otelsignals.WithDurationSampleRate(1))...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options(otelsignals.WithDurationSampleRate(1))...); err != nil {
 		t.Fatal(err)
 	}
 	sig.AddListener(func(context.Context, int) { time.Sleep(time.Millisecond) })
@@ -311,20 +313,21 @@ func TestDurationsAsync(t *testing.T) {
 	if err := sig.Close(); err != nil {
 		t.Fatal(err)
 	}
-	got := e.collect(t)
+	got := e.Collect(t)
 	nk := nameKind("ta", semconv.SignalKindAsync)
-	if c := histCount(got[semconv.QueueWaitDurationName], semconv.SignalName("ta")); c != 4 {
+	if c, _ := got.HistogramCount(semconv.QueueWaitDurationName, semconv.SignalName("ta")); c != 4 {
 		t.Errorf("queue waits = %d, want 4", c)
 	}
-	if c := histCount(got[semconv.EmissionDurationName], nk...); c != 5 {
+	if c, _ := got.HistogramCount(semconv.EmissionDurationName, nk...); c != 5 {
 		t.Errorf("emission durations = %d, want 5 (4 deliveries, 1 Emit)", c)
 	}
-	if c := histCount(got[semconv.ListenerDurationName], nk...); c != 10 {
+	if c, _ := got.HistogramCount(semconv.ListenerDurationName, nk...); c != 10 {
 		t.Errorf("listener durations = %d, want 10", c)
 	}
 	// A delivery's duration includes its queue wait: at least the 1 ms of
 	// the slow listener.
-	h := got[semconv.EmissionDurationName].Data.(metricdata.Histogram[float64])
+	m, _ := got.Metric(semconv.EmissionDurationName)
+	h := m.Data.(metricdata.Histogram[float64])
 	if min, ok := h.DataPoints[0].Min.Value(); !ok || min < 0.001 {
 		t.Errorf("shortest emission = %v s, want >= 0.001", min)
 	}
@@ -334,7 +337,7 @@ func TestNoDurationsAtRateZero(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewWithOptions[int](&signals.SignalOptions{Name: "z"})
 	defer sig.Close()
-	if err := otelsignals.Instrument(sig, e.opts(otelsignals.WithDurationSampleRate(0))...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options(otelsignals.WithDurationSampleRate(0))...); err != nil {
 		t.Fatal(err)
 	}
 	sig.AddListener(func(context.Context, int) {})
@@ -347,13 +350,13 @@ func TestNoDurationsAtRateZero(t *testing.T) {
 	if err := sig.Close(); err != nil {
 		t.Fatal(err)
 	}
-	got := e.collect(t)
+	got := e.Collect(t)
 	for _, name := range []string{semconv.EmissionDurationName, semconv.ListenerDurationName, semconv.QueueWaitDurationName} {
-		if p := points(got[name]); p != 0 {
+		if p := got.Points(name); p != 0 {
 			t.Errorf("%s has %d data points at rate 0", name, p)
 		}
 	}
-	if n, _ := sum(got[semconv.EmissionsName], nameKind("z", semconv.SignalKindAsync)...); n != 20 {
+	if n, _ := got.Sum(semconv.EmissionsName, nameKind("z", semconv.SignalKindAsync)...); n != 20 {
 		t.Errorf("emissions = %d, want 20", n)
 	}
 }
@@ -363,7 +366,7 @@ func TestNoDurationsAtRateZero(t *testing.T) {
 func TestDurationSampleRate(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "r"})
-	if err := otelsignals.Instrument(sig, e.opts(otelsignals.WithDurationSampleRate(0.25))...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options(otelsignals.WithDurationSampleRate(0.25))...); err != nil {
 		t.Fatal(err)
 	}
 	sig.AddListener(func(context.Context, int) {})
@@ -371,13 +374,13 @@ func TestDurationSampleRate(t *testing.T) {
 	for v := range n {
 		sig.Emit(context.Background(), v)
 	}
-	got := e.collect(t)
+	got := e.Collect(t)
 	nk := nameKind("r", semconv.SignalKindSync)
-	timed := histCount(got[semconv.EmissionDurationName], nk...)
+	timed, _ := got.HistogramCount(semconv.EmissionDurationName, nk...)
 	if timed < n/4-200 || timed > n/4+200 {
 		t.Errorf("timed %d of %d emissions at rate 0.25", timed, n)
 	}
-	if c, _ := sum(got[semconv.EmissionsName], nk...); c != n {
+	if c, _ := got.Sum(semconv.EmissionsName, nk...); c != n {
 		t.Errorf("emissions = %d, want %d", c, n)
 	}
 }
@@ -387,7 +390,7 @@ func TestExtraAttributes(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewSync[int]()
 	svc := attribute.String("service", "shop")
-	err := otelsignals.Instrument(sig, e.opts(
+	err := otelsignals.Instrument(sig, e.Options(
 		otelsignals.WithName("renamed"),
 		otelsignals.WithAttributes(svc, attribute.KeyValue{}, semconv.SignalName("ignored")),
 	)...)
@@ -395,7 +398,7 @@ func TestExtraAttributes(t *testing.T) {
 		t.Fatal(err)
 	}
 	sig.Emit(context.Background(), 1)
-	got := e.collect(t)
+	got := e.Collect(t)
 	assertMetric(t, got, sumMetric(semconv.EmissionsName, true,
 		point(1, svc, semconv.SignalName("renamed"), semconv.SignalKindSync)))
 }
@@ -404,11 +407,11 @@ func TestExtraAttributes(t *testing.T) {
 func TestUnnamed(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewSync[int]()
-	if err := otelsignals.Instrument(sig, e.opts()...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options()...); err != nil {
 		t.Fatal(err)
 	}
 	sig.Emit(context.Background(), 1)
-	assertMetric(t, e.collect(t), sumMetric(semconv.EmissionsName, true,
+	assertMetric(t, e.Collect(t), sumMetric(semconv.EmissionsName, true,
 		point(1, nameKind(semconv.DefaultSignalName, semconv.SignalKindSync)...)))
 }
 
@@ -418,13 +421,13 @@ func TestCardinalityLimit(t *testing.T) {
 	var sigs []*signals.SyncSignal[int]
 	for _, name := range []string{"a", "b", "c", "d", "a"} {
 		sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: name})
-		if err := otelsignals.Instrument(sig, e.opts(otelsignals.WithSettings(s), otelsignals.WithCardinalityLimit(2))...); err != nil {
+		if err := otelsignals.Instrument(sig, e.Options(otelsignals.WithSettings(s), otelsignals.WithCardinalityLimit(2))...); err != nil {
 			t.Fatal(err)
 		}
 		sig.Emit(context.Background(), 1)
 		sigs = append(sigs, sig)
 	}
-	assertMetric(t, e.collect(t), sumMetric(semconv.EmissionsName, true,
+	assertMetric(t, e.Collect(t), sumMetric(semconv.EmissionsName, true,
 		point(2, nameKind("a", semconv.SignalKindSync)...),
 		point(1, nameKind("b", semconv.SignalKindSync)...),
 		point(2, nameKind(semconv.OverflowSignalName, semconv.SignalKindSync)...),
@@ -436,11 +439,11 @@ func TestCardinalityLimit(t *testing.T) {
 		}
 	}
 	sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "e"})
-	if err := otelsignals.Instrument(sig, e.opts(otelsignals.WithSettings(s), otelsignals.WithCardinalityLimit(2))...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options(otelsignals.WithSettings(s), otelsignals.WithCardinalityLimit(2))...); err != nil {
 		t.Fatal(err)
 	}
 	sig.Emit(context.Background(), 1)
-	assertMetric(t, e.collect(t), sumMetric(semconv.EmissionsName, true,
+	assertMetric(t, e.Collect(t), sumMetric(semconv.EmissionsName, true,
 		point(1, nameKind(semconv.OverflowSignalName, semconv.SignalKindSync)...)))
 }
 
@@ -450,7 +453,7 @@ func TestEveryMetricDescribed(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewWithOptions[int](&signals.SignalOptions{Name: "all", ErrorHandler: ignore})
 	defer sig.Close()
-	if err := otelsignals.Instrument(sig, e.opts(otelsignals.WithDurationSampleRate(1))...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options(otelsignals.WithDurationSampleRate(1))...); err != nil {
 		t.Fatal(err)
 	}
 	sig.AddListenerWithErr(func(context.Context, int) error { return &boomError{} })
@@ -461,9 +464,9 @@ func TestEveryMetricDescribed(t *testing.T) {
 	if err := sig.Close(); err != nil {
 		t.Fatal(err)
 	}
-	got := e.collect(t)
+	got := e.Collect(t)
 	for _, d := range semconv.Metrics() {
-		m, ok := got[d.Name]
+		m, ok := got.Metric(d.Name)
 		if !ok {
 			t.Errorf("metric %s not collected", d.Name)
 			continue
@@ -472,7 +475,7 @@ func TestEveryMetricDescribed(t *testing.T) {
 			t.Errorf("%s: unit %q, description %q; want %q, %q", d.Name, m.Unit, m.Description, d.Unit, d.Description)
 		}
 	}
-	if len(got) != len(semconv.Metrics()) {
-		t.Errorf("collected %d metrics, want %d", len(got), len(semconv.Metrics()))
+	if names := got.Names(); len(names) != len(semconv.Metrics()) {
+		t.Errorf("collected %d metrics, want %d: %q", len(names), len(semconv.Metrics()), names)
 	}
 }

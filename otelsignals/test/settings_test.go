@@ -39,7 +39,7 @@ func TestSamplerSwitch(t *testing.T) {
 	e := newEnv(t)
 	s := new(otelsignals.Settings) // the zero Settings is ready
 	sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "sw"})
-	if err := otelsignals.Instrument(sig, e.opts(otelsignals.WithSettings(s))...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options(otelsignals.WithSettings(s))...); err != nil {
 		t.Fatal(err)
 	}
 	emit := func(n int) {
@@ -71,7 +71,7 @@ func TestMetricsSwitch(t *testing.T) {
 	e := newEnv(t)
 	s := new(otelsignals.Settings)
 	sig := &switchable{SyncSignal: signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "m", ErrorHandler: ignore})}
-	if err := otelsignals.Instrument(sig, e.opts(otelsignals.WithSettings(s))...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options(otelsignals.WithSettings(s))...); err != nil {
 		t.Fatal(err)
 	}
 	inst := sig.Collector()
@@ -86,12 +86,12 @@ func TestMetricsSwitch(t *testing.T) {
 	emit := func() { sig.Emit(context.Background(), 1) }
 	check := func(step string, emissions, errs int64, observed bool) {
 		t.Helper()
-		got := e.collect(t)
-		n, ok := sum(got[semconv.EmissionsName], nk...)
+		got := e.Collect(t)
+		n, ok := got.Sum(semconv.EmissionsName, nk...)
 		if ok != observed || n != emissions {
 			t.Errorf("%s: emissions = %d (reported: %v), want %d (reported: %v)", step, n, ok, emissions, observed)
 		}
-		if n, _ := sum(got[semconv.ListenerErrorsName], errKV...); n != errs {
+		if n, _ := got.Sum(semconv.ListenerErrorsName, errKV...); n != errs {
 			t.Errorf("%s: errors = %d, want %d", step, n, errs)
 		}
 	}
@@ -134,14 +134,14 @@ func TestTracingOff(t *testing.T) {
 	s := always(t, true)
 	s.SetTracingEnabled(false)
 	sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "to"})
-	if err := otelsignals.Instrument(sig, e.opts(otelsignals.WithSettings(s))...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options(otelsignals.WithSettings(s))...); err != nil {
 		t.Fatal(err)
 	}
 	sig.Emit(context.Background(), 1)
 	if n := len(e.spans.Ended()); n != 0 {
 		t.Errorf("%d spans with tracing off", n)
 	}
-	if n, _ := sum(e.collect(t)[semconv.EmissionsName], nameKind("to", semconv.SignalKindSync)...); n != 1 {
+	if n, _ := e.Collect(t).Sum(semconv.EmissionsName, nameKind("to", semconv.SignalKindSync)...); n != 1 {
 		t.Errorf("emissions = %d, want 1", n)
 	}
 	s.SetTracingEnabled(true)
@@ -163,7 +163,7 @@ func TestTracingOnly(t *testing.T) {
 	}
 	sig := signals.NewWithOptions[int](&signals.SignalOptions{Name: "tr", ErrorHandler: ignore})
 	defer sig.Close()
-	if err := otelsignals.Instrument(sig, e.opts(otelsignals.WithSettings(s))...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options(otelsignals.WithSettings(s))...); err != nil {
 		t.Fatal(err)
 	}
 	sig.AddListenerWithErr(func(context.Context, int) error { return &boomError{} })
@@ -176,9 +176,9 @@ func TestTracingOnly(t *testing.T) {
 	if err := sig.Close(); err != nil {
 		t.Fatal(err)
 	}
-	got := e.collect(t)
+	got := e.Collect(t)
 	for _, name := range []string{semconv.EmissionsName, semconv.ListenerErrorsName, semconv.ListenerChangesName} {
-		if p := points(got[name]); p != 0 {
+		if p := got.Points(name); p != 0 {
 			t.Errorf("%s has %d data points with metrics off", name, p)
 		}
 	}
@@ -189,7 +189,7 @@ func TestOverrides(t *testing.T) {
 	s := always(t, true)
 	mk := func(name string, opts ...otelsignals.Option) *signals.SyncSignal[int] {
 		sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: name})
-		if err := otelsignals.Instrument(sig, e.opts(append(opts, otelsignals.WithSettings(s))...)...); err != nil {
+		if err := otelsignals.Instrument(sig, e.Options(append(opts, otelsignals.WithSettings(s))...)...); err != nil {
 			t.Fatal(err)
 		}
 		return sig
@@ -223,11 +223,11 @@ func TestOverrides(t *testing.T) {
 	if n := spans(); n["emit a"] != 1 || n["emit b"] != 1 || n["process b"] != 1 {
 		t.Errorf("overrides: spans %v", n)
 	}
-	got := e.collect(t)
-	if _, ok := sum(got[semconv.EmissionsName], nameKind("a", semconv.SignalKindSync)...); ok {
+	got := e.Collect(t)
+	if _, ok := got.Sum(semconv.EmissionsName, nameKind("a", semconv.SignalKindSync)...); ok {
 		t.Error("a reports emissions with metrics overridden off")
 	}
-	if n, _ := sum(got[semconv.EmissionsName], nameKind("b", semconv.SignalKindSync)...); n != 2 {
+	if n, _ := got.Sum(semconv.EmissionsName, nameKind("b", semconv.SignalKindSync)...); n != 2 {
 		t.Errorf("b emissions = %d, want 2", n)
 	}
 	// Global changes do not reach a pinned or overridden setting.
@@ -255,7 +255,7 @@ func TestOverrideRate(t *testing.T) {
 	e := newEnv(t)
 	s := new(otelsignals.Settings)
 	sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "r"})
-	if err := otelsignals.Instrument(sig, e.opts(otelsignals.WithSettings(s), otelsignals.WithDurationSampleRate(0))...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options(otelsignals.WithSettings(s), otelsignals.WithDurationSampleRate(0))...); err != nil {
 		t.Fatal(err)
 	}
 	sig.Emit(context.Background(), 1)
@@ -263,7 +263,7 @@ func TestOverrideRate(t *testing.T) {
 		t.Fatal(err)
 	}
 	sig.Emit(context.Background(), 1)
-	if c := histCount(e.collect(t)[semconv.EmissionDurationName], nameKind("r", semconv.SignalKindSync)...); c != 1 {
+	if c, _ := e.Collect(t).HistogramCount(semconv.EmissionDurationName, nameKind("r", semconv.SignalKindSync)...); c != 1 {
 		t.Errorf("timed emissions = %d, want 1", c)
 	}
 }
@@ -358,7 +358,7 @@ func TestConcurrentToggle(t *testing.T) {
 	asyncSig := signals.NewWithOptions[int](&signals.SignalOptions{Name: "ca", ErrorHandler: ignore, WorkerPoolSize: 2})
 	defer asyncSig.Close()
 	for _, sig := range []otelsignals.Signal{syncSig, asyncSig} {
-		if err := otelsignals.Instrument(sig, e.opts(otelsignals.WithSettings(s))...); err != nil {
+		if err := otelsignals.Instrument(sig, e.Options(otelsignals.WithSettings(s))...); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -425,7 +425,7 @@ func TestConcurrentToggle(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			e.collect(t)
+			e.Collect(t)
 			time.Sleep(100 * time.Microsecond)
 		}
 	})
@@ -441,14 +441,14 @@ func TestConcurrentToggle(t *testing.T) {
 	if calls.Load() == 0 {
 		t.Fatal("no listener ran")
 	}
-	got := e.collect(t)
+	got := e.Collect(t)
 	var counted int64
 	for _, sk := range [][2]string{{"cs", "sync"}, {"ca", "async"}} {
 		kind := semconv.SignalKindSync
 		if sk[1] == "async" {
 			kind = semconv.SignalKindAsync
 		}
-		if n, ok := sum(got[semconv.ListenerInvocationsName], nameKind(sk[0], kind)...); ok {
+		if n, ok := got.Sum(semconv.ListenerInvocationsName, nameKind(sk[0], kind)...); ok {
 			counted += n
 		}
 	}

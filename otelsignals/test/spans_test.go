@@ -14,6 +14,7 @@ import (
 	"github.com/signalkit/sdk/sampling"
 	"github.com/signalkit/sdk/semconv"
 	"github.com/signalkit/sdk/signals"
+	"github.com/signalkit/sdk/signals/signalstest"
 )
 
 // attrs returns the attributes of span s by key.
@@ -41,7 +42,7 @@ func (e *env) one(t *testing.T, name string) sdktrace.ReadOnlySpan {
 	t.Helper()
 	spans := e.byName(name)
 	if len(spans) != 1 {
-		t.Fatalf("%d spans named %q, want 1 (ended: %q)", len(spans), name, e.ended())
+		t.Fatalf("%d spans named %q, want 1 (ended: %q)", len(spans), name, e.SpanNames())
 	}
 	return spans[0]
 }
@@ -50,13 +51,13 @@ func TestEmissionSpan(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "orders"})
 	svc := attribute.String("service", "shop")
-	err := otelsignals.Instrument(sig, e.opts(otelsignals.WithSampler(sampling.Always()), otelsignals.WithAttributes(svc))...)
+	err := otelsignals.Instrument(sig, e.Options(otelsignals.WithSampler(sampling.Always()), otelsignals.WithAttributes(svc))...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var seen calls[trace.SpanContext]
+	var seen signalstest.Recorder[trace.SpanContext]
 	for range 2 {
-		sig.AddListener(func(ctx context.Context, _ int) { seen.add(trace.SpanContextFromContext(ctx)) })
+		sig.AddListener(func(ctx context.Context, _ int) { seen.Record(ctx, trace.SpanContextFromContext(ctx)) })
 	}
 	sig.Emit(context.Background(), 1)
 
@@ -88,7 +89,7 @@ func TestEmissionSpan(t *testing.T) {
 	if s.Status().Code != codes.Unset {
 		t.Errorf("status = %v, want unset", s.Status())
 	}
-	for _, sc := range seen.get() {
+	for _, sc := range seen.Events() {
 		if !sc.Equal(s.SpanContext()) {
 			t.Errorf("listener context carries span %v, want the emission span %v", sc.SpanID(), s.SpanContext().SpanID())
 		}
@@ -98,7 +99,7 @@ func TestEmissionSpan(t *testing.T) {
 func TestListenerSpans(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "orders", ErrorHandler: ignore})
-	err := otelsignals.Instrument(sig, e.opts(
+	err := otelsignals.Instrument(sig, e.Options(
 		otelsignals.WithSampler(sampling.Always()),
 		otelsignals.WithListenerSpans(true),
 		otelsignals.WithListenerKeyAttribute(true),
@@ -106,8 +107,8 @@ func TestListenerSpans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var seen calls[trace.SpanContext]
-	sig.AddListener(func(ctx context.Context, _ int) { seen.add(trace.SpanContextFromContext(ctx)) }, "audit")
+	var seen signalstest.Recorder[trace.SpanContext]
+	sig.AddListener(func(ctx context.Context, _ int) { seen.Record(ctx, trace.SpanContextFromContext(ctx)) }, "audit")
 	sig.AddListenerWithErr(func(context.Context, int) error { return &boomError{} })
 	sig.AddListener(func(context.Context, int) { panic("p") })
 	sig.Emit(context.Background(), 1)
@@ -133,7 +134,7 @@ func TestListenerSpans(t *testing.T) {
 	if k := attrs(keyed)[semconv.ListenerKeyKey]; k.AsString() != "audit" {
 		t.Errorf("listener key = %q, want audit", k.AsString())
 	}
-	if sc := seen.get(); len(sc) != 1 || !sc[0].Equal(keyed.SpanContext()) {
+	if sc := seen.Events(); len(sc) != 1 || !sc[0].Equal(keyed.SpanContext()) {
 		t.Errorf("listener context carries %v, want its own span %v", sc, keyed.SpanContext())
 	}
 	if _, ok := attrs(failed)[semconv.ListenerKeyKey]; ok {
@@ -156,7 +157,7 @@ func TestListenerSpans(t *testing.T) {
 func TestTryEmitFailureSpan(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "t"})
-	if err := otelsignals.Instrument(sig, e.opts(otelsignals.WithSampler(sampling.Always()))...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options(otelsignals.WithSampler(sampling.Always()))...); err != nil {
 		t.Fatal(err)
 	}
 	sig.AddListenerWithErr(func(context.Context, int) error { return &boomError{} })
@@ -186,15 +187,15 @@ func TestEnqueueDelivery(t *testing.T) {
 			e := newEnv(t)
 			sig := signals.NewWithOptions[int](&signals.SignalOptions{Name: "jobs", ErrorHandler: ignore})
 			defer sig.Close()
-			err := otelsignals.Instrument(sig, e.opts(
+			err := otelsignals.Instrument(sig, e.Options(
 				otelsignals.WithSampler(sampling.Always()),
 				otelsignals.WithListenerSpans(listenerSpans),
 			)...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var seen calls[trace.SpanContext]
-			sig.AddListener(func(ctx context.Context, _ int) { seen.add(trace.SpanContextFromContext(ctx)) })
+			var seen signalstest.Recorder[trace.SpanContext]
+			sig.AddListener(func(ctx context.Context, _ int) { seen.Record(ctx, trace.SpanContextFromContext(ctx)) })
 			sig.AddListenerWithErr(func(context.Context, int) error { return &boomError{} })
 			if err := sig.Enqueue(context.Background(), 1); err != nil {
 				t.Fatal(err)
@@ -222,7 +223,7 @@ func TestEnqueueDelivery(t *testing.T) {
 			if delivery.SpanKind() != trace.SpanKindConsumer || attrs(delivery)[semconv.ListenerCountKey].AsInt64() != 2 {
 				t.Errorf("delivery span: kind %v, attributes %v", delivery.SpanKind(), attrs(delivery))
 			}
-			sc := seen.get()
+			sc := seen.Events()
 			if len(sc) != 1 {
 				t.Fatalf("listener called %d times", len(sc))
 			}
@@ -264,7 +265,7 @@ func TestEnqueueRefusedSpan(t *testing.T) {
 	b := newBlocker()
 	defer sig.Close()
 	defer b.unblock()
-	err := otelsignals.Instrument(sig, e.opts(otelsignals.WithSampler(sampling.Always()), otelsignals.WithDurationSampleRate(1))...)
+	err := otelsignals.Instrument(sig, e.Options(otelsignals.WithSampler(sampling.Always()), otelsignals.WithDurationSampleRate(1))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,9 +294,9 @@ func TestEnqueueRefusedSpan(t *testing.T) {
 	if failed != 1 {
 		t.Errorf("%d failed enqueue spans, want 1", failed)
 	}
-	got := e.collect(t)
+	got := e.Collect(t)
 	failedKV := with(nameKind("full", semconv.SignalKindAsync), semconv.ErrorType(signals.ErrQueueFull))
-	if c := histCount(got[semconv.EmissionDurationName], failedKV...); c != 1 {
+	if c, _ := got.HistogramCount(semconv.EmissionDurationName, failedKV...); c != 1 {
 		t.Errorf("failed emission durations = %d, want 1", c)
 	}
 }
@@ -303,14 +304,14 @@ func TestEnqueueRefusedSpan(t *testing.T) {
 func TestParentBasedDefault(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "p"})
-	if err := otelsignals.Instrument(sig, e.opts()...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options()...); err != nil {
 		t.Fatal(err)
 	}
 	sig.Emit(context.Background(), 1)
 	if n := len(e.spans.Ended()); n != 0 {
 		t.Fatalf("%d spans for an emission outside a trace, want 0", n)
 	}
-	ctx, parent := e.tp.Tracer("test").Start(context.Background(), "request")
+	ctx, parent := e.TracerProvider().Tracer("test").Start(context.Background(), "request")
 	sig.Emit(ctx, 2)
 	parent.End()
 	s := e.one(t, "emit p")
@@ -336,7 +337,7 @@ func TestNestedEmission(t *testing.T) {
 		t.Run(map[bool]string{false: "emission span", true: "listener span"}[listenerSpans], func(t *testing.T) {
 			e := newEnv(t)
 			sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "n", ErrorHandler: ignore})
-			err := otelsignals.Instrument(sig, e.opts(
+			err := otelsignals.Instrument(sig, e.Options(
 				otelsignals.WithSampler(rootOnly{}),
 				otelsignals.WithListenerSpans(listenerSpans),
 				otelsignals.WithDurationSampleRate(1),
@@ -364,7 +365,7 @@ func TestNestedEmission(t *testing.T) {
 			if listenerSpans {
 				want = []string{"process n", "emit n"}
 			}
-			if got := e.ended(); !equal(got, want) {
+			if got := e.SpanNames(); !equal(got, want) {
 				t.Errorf("ended spans = %q, want %q", got, want)
 			}
 		})
@@ -374,7 +375,7 @@ func TestNestedEmission(t *testing.T) {
 func TestSpanNameFormatter(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "f"})
-	err := otelsignals.Instrument(sig, e.opts(
+	err := otelsignals.Instrument(sig, e.Options(
 		otelsignals.WithSampler(sampling.Always()),
 		otelsignals.WithListenerSpans(true),
 		otelsignals.WithSpanNameFormatter(func(op, signal string) string { return signal + "." + op }),
@@ -385,7 +386,7 @@ func TestSpanNameFormatter(t *testing.T) {
 	}
 	sig.AddListener(func(context.Context, int) {})
 	sig.Emit(context.Background(), 1)
-	if got, want := e.ended(), []string{"f.process", "f.emit"}; !equal(got, want) {
+	if got, want := e.SpanNames(), []string{"f.process", "f.emit"}; !equal(got, want) {
 		t.Errorf("span names = %q, want %q", got, want)
 	}
 }
@@ -394,7 +395,7 @@ func TestAsyncEmitSpan(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewWithOptions[int](&signals.SignalOptions{Name: "ae"})
 	defer sig.Close()
-	err := otelsignals.Instrument(sig, e.opts(otelsignals.WithSampler(sampling.Always()), otelsignals.WithListenerSpans(true))...)
+	err := otelsignals.Instrument(sig, e.Options(otelsignals.WithSampler(sampling.Always()), otelsignals.WithListenerSpans(true))...)
 	if err != nil {
 		t.Fatal(err)
 	}
