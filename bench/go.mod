@@ -7,6 +7,10 @@ replace github.com/signalkit/sdk => ..
 replace github.com/signalkit/sdk/signals => ../signals
 
 require (
+	github.com/asaskevich/EventBus v0.0.0-20200907212545-49d423059eef
+	github.com/gookit/event v1.1.2
+	github.com/kelindar/event v1.5.2
+	github.com/maniartech/signals v1.3.1
 	github.com/signalkit/sdk v0.2.0
 	github.com/signalkit/sdk/signals v0.2.0
 	go.opentelemetry.io/otel/sdk v1.47.0
@@ -24,5 +28,7 @@ require (
 	go.opentelemetry.io/otel/log v1.47.0 // indirect
 	go.opentelemetry.io/otel/metric v1.47.0 // indirect
 	go.opentelemetry.io/otel/trace v1.47.0 // indirect
+	go.yaml.in/yaml/v3 v3.0.6 // indirect
 	golang.org/x/sys v0.48.0 // indirect
+	golang.org/x/text v0.42.0 // indirect
 )

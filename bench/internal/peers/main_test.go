@@ -1,0 +1,16 @@
+package peers_test
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m,
+		// maniartech/signals v1.3.1 starts a worker pool the first time an
+		// AsyncSignal with more than one listener emits, and has no way to
+		// stop it.
+		goleak.IgnoreTopFunction("github.com/maniartech/signals.(*AsyncSignal[...]).ensureWorkerPool.func2.1"),
+	)
+}
