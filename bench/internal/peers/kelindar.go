@@ -21,7 +21,8 @@ func Kelindar() *Impl {
 		API: map[Op]string{
 			FireForget: "`event.Publish` on a `Dispatcher`; drained by polling the listeners' counters every 20 µs (it offers no way to wait)",
 		},
-		Note: "publishing appends to every subscriber's queue under one lock; each subscriber's goroutine delivers its queue when a 500 µs ticker (or a full queue) wakes it, so deliveries come in batches. It has no synchronous emission and no way to wait for delivery",
+		Note:       "publishing appends to every subscriber's queue under one lock; each subscriber's goroutine delivers its queue when a 500 µs ticker (or a full queue) wakes it, so deliveries come in batches. It has no synchronous emission and no way to wait for delivery",
+		MemoryNote: "a goroutine (its stack) and a queue of 64 events per subscriber",
 		build: map[Op]func(int, []Counter) Bus{
 			FireForget: func(n int, cs []Counter) Bus {
 				d, cancel := kelindarDispatcher(n, cs)

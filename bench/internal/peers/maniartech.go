@@ -64,9 +64,10 @@ func Maniartech() *Impl {
 // (5-byte keys, whose own bytes count), for memory measurements.
 func ManiartechKeyed() *Impl {
 	return &Impl{
-		Name:   "maniartech, keyed",
-		Module: "github.com/maniartech/signals",
-		Note:   "`AddListener(fn, key)` with a 5-byte key, the key's own 8 bytes included",
+		Name:       "maniartech, keyed",
+		Module:     "github.com/maniartech/signals",
+		Note:       "`AddListener(fn, key)` with a 5-byte key",
+		MemoryNote: "with a 5-byte key (its own 8 bytes included)",
 		register: func(n int) func() {
 			sig := v13.NewSync[int]()
 			for i := range n {

@@ -82,6 +82,9 @@ type Impl struct {
 	API map[Op]string
 	// Note says what a reader should know to compare it fairly.
 	Note string
+	// MemoryNote says what its memory per listener includes, if anything
+	// beyond the listener's own entry.
+	MemoryNote string
 
 	build map[Op]func(n int, cs []Counter) Bus
 	// register adds n listeners that do nothing, for memory measurements,
@@ -111,9 +114,9 @@ func (im *Impl) Build(op Op, n int, cs []Counter) Bus {
 func (im *Impl) Register(n int) (release func()) { return im.register(n) }
 
 // Version returns the version of the library's module linked into this
-// binary, or "" for a reference design, for a module replaced by a local
-// directory (this repository's), or when the build info has none (test
-// binaries carry none).
+// binary, or "" for a reference design, for a module of this repository
+// (replaced by a local directory, or a workspace module), or when the build
+// info has none (test binaries carry none).
 func (im *Impl) Version() string {
 	if im.Module == "" {
 		return ""
@@ -123,7 +126,7 @@ func (im *Impl) Version() string {
 		return ""
 	}
 	for _, d := range info.Deps {
-		if d.Path == im.Module && d.Replace == nil {
+		if d.Path == im.Module && d.Replace == nil && d.Version != "(devel)" {
 			return d.Version
 		}
 	}

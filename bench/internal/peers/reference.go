@@ -52,8 +52,9 @@ func Channel() *Impl {
 // Slice is a plain []func(int) as the floor of memory per listener.
 func Slice() *Impl {
 	return &Impl{
-		Name: "[]func slice",
-		Note: "a reference: the closures' own bytes and a slice slot, nothing else",
+		Name:       "[]func slice",
+		Note:       "a reference: the closures' own bytes and a slice slot, nothing else",
+		MemoryNote: "the floor: a closure and a slice slot",
 		register: func(n int) func() {
 			var ls []func(int)
 			for range n {

@@ -60,9 +60,10 @@ func Signals() *Impl {
 // own bytes count), for memory measurements.
 func SignalsKeyed() *Impl {
 	return &Impl{
-		Name:   "signals, keyed",
-		Module: "github.com/signalkit/sdk/signals",
-		Note:   "`AddListener(fn, key)` with a 5-byte key, the key's own 8 bytes included",
+		Name:       "signals, keyed",
+		Module:     "github.com/signalkit/sdk/signals",
+		Note:       "`AddListener(fn, key)` with a 5-byte key",
+		MemoryNote: "with a 5-byte key (its own 8 bytes included) and its entry in the key index",
 		register: func(n int) func() {
 			sig := signals.NewSync[int]()
 			for i := range n {
