@@ -349,25 +349,26 @@ type firstError struct {
 
 func (f *firstError) set(err error) { f.once.Do(func() { f.err = err }) }
 
-// explainWait says what a wait inside package signals is.
-func explainWait(w waitSite) string {
+// waitKind classifies a wait inside package signals for the report, which
+// says what each kind is (report.md.tmpl, "wait").
+func waitKind(w waitSite) string {
 	switch {
 	case w.Alloc:
-		return "a lock inside the Go runtime's allocator or GC (mallocgc), taken while allocating the emission's one object; not a lock of package signals"
+		return "alloc"
 	case strings.Contains(w.Func, "WorkerPool).pop"):
-		return "a pool worker that took a task from a full queue takes the pool's spaceMu to wake the producers waiting for room; only under backpressure (OverflowBlock, queue full), on the worker's side"
+		return "pop"
 	case strings.Contains(w.Func, "WorkerPool).worker"):
-		return "an idle pool worker parked until work arrives (not a lock; emitters never wait for it)"
+		return "idle-worker"
 	case strings.Contains(w.Func, "waitForSpace"):
-		return "Enqueue waiting for room in a full queue: the OverflowBlock backpressure, by design (OverflowDrop never waits)"
+		return "backpressure"
 	case strings.Contains(w.Func, "Shutdown"), strings.Contains(w.Func, "Close"):
-		return "Close waiting for the queue to drain and the workers to exit, at the end of the run"
+		return "close"
 	case strings.Contains(w.Func, "AsyncSignal") && strings.Contains(w.Func, "Emit"):
-		return "AsyncSignal.Emit waiting for the workers that help it to return from their listeners (Emit returns when all listeners have)"
+		return "emit-wait"
 	case strings.Contains(w.Blocker, "Mutex"):
-		return "a mutex wait: look at the profile"
+		return "mutex"
 	case strings.HasPrefix(w.Blocker, "runtime."):
-		return "a lock inside the Go runtime (channel or scheduler): look at the profile"
+		return "runtime"
 	}
-	return "see the profile"
+	return "other"
 }

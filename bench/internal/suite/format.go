@@ -164,8 +164,8 @@ func formatFuncs() template.FuncMap {
 		"divide": func(a, b float64) float64 { return a / b },
 		"join":   strings.Join,
 		// cell makes free text safe in a table cell.
-		"cell":    func(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ") },
-		"round":   func(d, to time.Duration) time.Duration { return d.Round(to) },
-		"explain": explainWait,
+		"cell":     func(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ") },
+		"round":    func(d, to time.Duration) time.Duration { return d.Round(to) },
+		"waitKind": waitKind,
 	}
 }

@@ -16,15 +16,16 @@ import (
 // holds the prose and the layout, this model the numbers. A section that
 // did not run is nil.
 type Report struct {
-	Preliminary []string // why the numbers are not final; empty if they are
-	Short       bool
-	Command     string
-	Generated   time.Time
-	Took        time.Duration
-	QuietLoad   float64
-	Sections    []string
-	Durations   []SectionTime
-	Procs       int
+	Preliminary   bool // the numbers are not final: a short run, or a busy or unknown machine
+	Short         bool
+	Command       string
+	Generated     time.Time
+	Took          time.Duration
+	QuietLoad     float64 // 1-minute load average below which a machine counts as quiet
+	MaxOtherShare float64 // share of the CPU other processes may use in a final run
+	Sections      []string
+	Durations     []SectionTime
+	Procs         int
 
 	Machine                machine.Info
 	LoadEnd                machine.Load
@@ -336,7 +337,7 @@ type BenchstatView struct {
 func (s *Suite) model() (*Report, error) {
 	r := &Report{
 		Short: s.cfg.Short, Command: s.cfg.Command, Generated: s.machine.Time, Took: time.Since(s.start),
-		QuietLoad: quietLoad, Sections: Sections, Procs: runtime.GOMAXPROCS(0),
+		QuietLoad: quietLoad, MaxOtherShare: maxOtherShare, Sections: Sections, Procs: runtime.GOMAXPROCS(0),
 		Machine: s.machine, LoadEnd: s.loadEnd, OtherShare: s.otherShare, StealShare: s.stealShare,
 		ClockNs: s.clockNs, AtomicNs: s.atomicNs, SharedAtomicNs: s.sharedAtomicNs,
 	}
@@ -405,22 +406,10 @@ func (s *Suite) peersGoTest() *goTestResults {
 	return s.peers.gotest
 }
 
-// preliminary returns why this run's numbers are not final, if they are not.
-func (s *Suite) preliminary() []string {
-	var why []string
-	if s.cfg.Short {
-		why = append(why, "it comes from a short run (`-short`: every measurement at tiny sizes, to exercise the suite, not to measure)")
-	}
-	if s.machine.Load.One >= quietLoad {
-		why = append(why, fmt.Sprintf("the machine was busy: 1-minute load average %.2f at the start and %.2f at the end (other work shared the %d cores)", s.machine.Load.One, s.loadEnd.One, s.machine.Cores))
-	}
-	if s.machine.Load.One < 0 {
-		why = append(why, "the load average could not be read")
-	}
-	if s.otherShare > maxOtherShare {
-		why = append(why, fmt.Sprintf("other processes used %.0f %% of the machine's CPU during the run", 100*s.otherShare))
-	}
-	return why
+// preliminary reports whether this run's numbers are not final: a short
+// run, or a machine that was busy or whose load is unknown.
+func (s *Suite) preliminary() bool {
+	return s.cfg.Short || s.machine.Load.One >= quietLoad || s.machine.Load.One < 0 || s.otherShare > maxOtherShare
 }
 
 func (s *Suite) goTestView() *GoTestView {

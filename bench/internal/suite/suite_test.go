@@ -16,6 +16,7 @@ import (
 
 	"github.com/signalkit/sdk/bench/internal/gobench"
 	"github.com/signalkit/sdk/bench/internal/machine"
+	"github.com/signalkit/sdk/bench/internal/peers"
 )
 
 // tinySizes runs every in-process measurement in a few milliseconds, and with
@@ -100,6 +101,75 @@ func TestSuiteRuns(t *testing.T) {
 	for _, r := range rows {
 		if inProcess[r.Details] && r.Verdict == notRun {
 			t.Errorf("%q (section %s) was not judged: a metric it reads is missing", r.Target, r.Details)
+		}
+	}
+}
+
+// TestReportGoTestAndPeers fills the go test and peers sections from
+// canned benchmark output (the in-process test above cannot build test
+// binaries) and checks what the report says of them.
+func TestReportGoTestAndPeers(t *testing.T) {
+	rounds := func(t *testing.T, outputs ...string) gobench.Rounds {
+		var rs gobench.Rounds
+		for _, o := range outputs {
+			if err := rs.Add(strings.NewReader(o)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return rs
+	}
+	signalsOut := `BenchmarkSyncEmit/listeners=1/impl=signals-2 100 20 ns/op 0 B/op 0 allocs/op
+BenchmarkSyncEmit/listeners=1/impl=floor-2 100 10 ns/op 0 B/op 0 allocs/op
+BenchmarkSyncEmit/listeners=1/impl=v1.3-2 100 40 ns/op 0 B/op 0 allocs/op
+BenchmarkEnqueueThroughput/listeners=1/impl=signals-2 100 300 ns/op 3000000 calls/s 224 B/op 1 allocs/op
+`
+	peersOut := `BenchmarkFireForget/listeners=1/impl=signals-2 100 300 ns/op 2000000 calls/s 224 B/op 1 allocs/op
+BenchmarkFireForget/listeners=1/impl=channel-2 100 70 ns/op 16000000 calls/s 0 B/op 0 allocs/op
+BenchmarkFireForget/listeners=1/impl=kelindar-2 100 40 ns/op 20000000 calls/s 0 B/op 0 allocs/op
+BenchmarkSyncEmit/listeners=1/impl=signals-2 100 20 ns/op 0 B/op 0 allocs/op
+BenchmarkSyncEmit/listeners=1/impl=gookit-2 100 60 ns/op 24 B/op 1 allocs/op
+`
+	out := t.TempDir()
+	s, err := newSuite(Config{Out: out, Work: t.TempDir(), Command: "test", Log: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.gotest = &goTestResults{rounds: 2, benchtime: "1x", pkgs: []*goTestPkg{
+		{Name: "signals", Module: "signals", Pkg: ".", Bench: ".", Rounds: rounds(t, signalsOut, signalsOut), Benchstat: "raw signals table"},
+	}}
+	s.peers = &peersResults{
+		gotest: &goTestResults{rounds: 2, benchtime: "1x", pkgs: []*goTestPkg{
+			{Name: "peers", Module: "bench", Pkg: "./internal/peers", Bench: ".", Rounds: rounds(t, peersOut, peersOut), Benchstat: "raw peers table"},
+		}},
+		memory: []peerMemory{{Impl: peers.Signals(), N: 1000, Bytes: 40}, {Impl: peers.Kelindar(), N: 1000, Bytes: 4000}},
+	}
+	if err := os.MkdirAll(filepath.Join(out, "perf"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.writeReport(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "performance.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := string(b)
+	for _, want := range []string{
+		"| SyncEmit, 1 listener(s) | 20.0 ns (20.0 ns – 20.0 ns) | 0 | 10.0 ns (10.0 ns – 10.0 ns) | – | 40.0 ns (40.0 ns – 40.0 ns) | 2.00× (2.00–2.00) | 2.00× (2.00–2.00) |",
+		"2 rounds of `(cd bench && go test -run '^$' -bench . -benchtime 1x -count 1 ./internal/peers)`",
+		// Enqueue against the channel and kelindar: delivered calls, signals ÷ them.
+		"| channel | 16.0 M (16.0 M – 16.0 M) calls/s | 0 | 0.12× (0.12–0.12) |",
+		"| kelindar | 20.0 M (20.0 M – 20.0 M) calls/s | 0 | 0.10× (0.10–0.10) |",
+		// Sync emit: gookit's time over signals'.
+		"| gookit | 60.0 ns (60.0 ns – 60.0 ns) | 1 | 3.00× (3.00–3.00) |",
+		"| kelindar | 1000 | 4000.0 | a goroutine (its stack) and a queue of 64 events per subscriber |",
+		"| Throughput Requirements | project | Enqueue delivers listener calls at least as fast as a buffered channel drained by one goroutine: 1 listener ([details](#peers)) | 0.12× (0.12–0.12) | **not met** |",
+		"| Resource Efficiency | project | an unkeyed listener no larger than in maniartech/signals v1.3.1: ≤ 36 bytes (100,000 listeners, heap after GC) ([details](#peers)) | 40.0 B (1000 listeners) | **not met** |",
+		"raw peers table", "raw signals table",
+		"Not run in this report (section `latency`).",
+	} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report lacks %q", want)
 		}
 	}
 }
