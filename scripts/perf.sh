@@ -5,13 +5,14 @@
 #                                   docs/performance.md and docs/perf/*.svg
 #   scripts/perf.sh -short          every measurement at tiny sizes, into a temporary
 #                                   directory (what CI runs: the suite must not rot)
-#   scripts/perf.sh -only latency   some sections (comma-separated), into a temporary
-#                                   directory unless -out is given
+#   scripts/perf.sh -only latency   some sections (comma-separated: gotest, peers, latency,
+#                                   throughput, scaling, resources, contention, overhead),
+#                                   into a temporary directory unless -out is given
 #
 # Other flags go to sigbench (-out DIR, -work DIR; see go run ./bench/cmd/sigbench -h).
 # The numbers are only worth comparing on a quiet machine: the script warns when the
-# 1-minute load average is above 0.3. benchstat is installed into GOPATH/bin if it is
-# missing (the suite works without it, minus the benchstat tables).
+# 1-minute load average is above 0.3. benchstat is the bench module's pinned tool
+# (go tool benchstat, from bench/go.mod): nothing is installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,11 +45,6 @@ if [[ -r /proc/loadavg ]]; then
 	if awk -v l="$load" 'BEGIN { exit !(l >= 0.3) }'; then
 		log "WARNING: 1-minute load average is $load (>= 0.3): other work shares the CPU, and the report will be marked PRELIMINARY"
 	fi
-fi
-
-if ! command -v benchstat >/dev/null 2>&1 && [[ ! -x "$(go env GOPATH)/bin/benchstat" ]]; then
-	log "installing benchstat (golang.org/x/perf/cmd/benchstat)"
-	go install golang.org/x/perf/cmd/benchstat@latest || log "could not install benchstat; continuing without it"
 fi
 
 bin=$(mktemp -d "${TMPDIR:-/tmp}/sigbench-bin.XXXXXX")

@@ -9,8 +9,8 @@
 //
 //	go run ./bench/cmd/sigbench [-short] [-out dir] [-work dir] [-only sections]
 //
-// Sections: gotest, latency, throughput, scaling, resources, contention,
-// overhead (comma-separated for -only).
+// Sections: gotest, peers, latency, throughput, scaling, resources,
+// contention, overhead (comma-separated for -only).
 package main
 
 import (

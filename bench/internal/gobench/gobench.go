@@ -1,66 +1,72 @@
-// Package gobench parses the output of go test -bench, and pairs the results
-// of several rounds: runs of the same benchmarks one after another, so that
+// Package gobench reads the output of go test -bench (with
+// golang.org/x/perf/benchfmt), and pairs the results of several rounds: runs of the same benchmarks one after another, so that
 // each round measures the implementations it compares under the same
 // conditions, and ratios are taken within a round.
 package gobench
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
 	"strings"
 
+	"golang.org/x/perf/benchfmt"
+
 	"github.com/signalkit/sdk/bench/internal/fit"
 )
 
-// Result is one benchmark result line.
+// Result is one benchmark result.
 type Result struct {
 	Name    string // without the "Benchmark" prefix and the -GOMAXPROCS suffix
 	Procs   int    // the -GOMAXPROCS suffix; 1 when absent
 	Iters   int64
-	Metrics map[string]float64 // by unit: "ns/op", "allocs/op", "calls/s", ...
+	Metrics map[string]float64 // by unit as go test printed it: "ns/op", "allocs/op", "calls/s", ...
 }
 
-// Parse reads go test -bench output and returns its result lines in order.
-// Other lines (goos:, PASS, logs) are skipped.
+// Parse reads go test -bench output (the Go benchmark format, read with
+// golang.org/x/perf/benchfmt) and returns its results in order. Other lines
+// (configuration, PASS, logs) are skipped; so are lines that look like
+// results but do not parse.
 func Parse(r io.Reader) ([]Result, error) {
 	var out []Result
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<16), 1<<20)
-	for sc.Scan() {
-		if res, ok := parseLine(sc.Text()); ok {
-			out = append(out, res)
+	br := benchfmt.NewReader(r, "go test output")
+	for br.Scan() {
+		res, ok := br.Result().(*benchfmt.Result)
+		if !ok {
+			continue // a *benchfmt.SyntaxError or unit metadata
 		}
+		base, parts := res.Name.Parts()
+		name := strings.TrimPrefix(string(base), "Benchmark")
+		procs := 1
+		for _, p := range parts {
+			switch {
+			case strings.HasPrefix(string(p), "-"):
+				if n, err := strconv.Atoi(string(p[1:])); err == nil {
+					procs = n
+				}
+			default:
+				name += string(p)
+			}
+		}
+		out = append(out, Result{Name: name, Procs: procs, Iters: int64(res.Iters), Metrics: metricsOf(res.Values)})
 	}
-	return out, sc.Err()
+	return out, br.Err()
 }
 
-func parseLine(line string) (Result, bool) {
-	fields := strings.Fields(line)
-	if len(fields) < 4 || !strings.HasPrefix(fields[0], "Benchmark") || len(fields)%2 != 0 {
-		return Result{}, false
-	}
-	iters, err := strconv.ParseInt(fields[1], 10, 64)
-	if err != nil {
-		return Result{}, false
-	}
-	name, procs := strings.TrimPrefix(fields[0], "Benchmark"), 1
-	if i := strings.LastIndexByte(name, '-'); i > 0 {
-		if p, err := strconv.Atoi(name[i+1:]); err == nil {
-			name, procs = name[:i], p
+// metricsOf returns the values of a result by their original units:
+// benchfmt tidies "ns/op" into "sec/op" and keeps what go test printed in
+// OrigUnit and OrigValue.
+func metricsOf(values []benchfmt.Value) map[string]float64 {
+	m := make(map[string]float64, len(values))
+	for _, v := range values {
+		if v.OrigUnit != "" {
+			m[v.OrigUnit] = v.OrigValue
+		} else {
+			m[v.Unit] = v.Value
 		}
 	}
-	res := Result{Name: name, Procs: procs, Iters: iters, Metrics: map[string]float64{}}
-	for k := 2; k+1 < len(fields); k += 2 {
-		v, err := strconv.ParseFloat(fields[k], 64)
-		if err != nil {
-			return Result{}, false
-		}
-		res.Metrics[fields[k+1]] = v
-	}
-	return res, true
+	return m
 }
 
 // Rounds holds the results of several rounds, each a map by benchmark name.
@@ -99,26 +105,27 @@ type Stat struct {
 	N                int // rounds
 }
 
-func stat(xs []float64) Stat {
+// Summarize returns the median of xs with their range.
+func Summarize(xs []float64) Stat {
 	lo, hi := fit.MinMax(xs)
 	return Stat{Median: fit.Median(xs), Min: lo, Max: hi, N: len(xs)}
 }
 
 // Median returns the median over rounds of the metric unit of benchmark name.
 func (rs Rounds) Median(name, unit string) Stat {
-	return stat(rs.Values(name, unit))
+	return Summarize(rs.Values(name, unit))
 }
 
 // Ratio returns the median over rounds of a/b, the metric unit of benchmark a
 // divided by that of benchmark b in the same round; rounds missing either, or
 // where b is 0, are skipped.
 func (rs Rounds) Ratio(a, b, unit string) Stat {
-	return stat(rs.paired(a, b, unit, func(va, vb float64) (float64, bool) { return va / vb, vb != 0 }))
+	return Summarize(rs.paired(a, b, unit, func(va, vb float64) (float64, bool) { return va / vb, vb != 0 }))
 }
 
 // Diff returns the median over rounds of a−b, within each round.
 func (rs Rounds) Diff(a, b, unit string) Stat {
-	return stat(rs.paired(a, b, unit, func(va, vb float64) (float64, bool) { return va - vb, true }))
+	return Summarize(rs.paired(a, b, unit, func(va, vb float64) (float64, bool) { return va - vb, true }))
 }
 
 // paired returns f of the metric unit of benchmarks a and b, for every round

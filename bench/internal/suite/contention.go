@@ -348,3 +348,27 @@ type firstError struct {
 }
 
 func (f *firstError) set(err error) { f.once.Do(func() { f.err = err }) }
+
+// waitKind classifies a wait inside package signals for the report, which
+// says what each kind is (report.md.tmpl, "wait").
+func waitKind(w waitSite) string {
+	switch {
+	case w.Alloc:
+		return "alloc"
+	case strings.Contains(w.Func, "WorkerPool).pop"):
+		return "pop"
+	case strings.Contains(w.Func, "WorkerPool).worker"):
+		return "idle-worker"
+	case strings.Contains(w.Func, "waitForSpace"):
+		return "backpressure"
+	case strings.Contains(w.Func, "Shutdown"), strings.Contains(w.Func, "Close"):
+		return "close"
+	case strings.Contains(w.Func, "AsyncSignal") && strings.Contains(w.Func, "Emit"):
+		return "emit-wait"
+	case strings.Contains(w.Blocker, "Mutex"):
+		return "mutex"
+	case strings.HasPrefix(w.Blocker, "runtime."):
+		return "runtime"
+	}
+	return "other"
+}

@@ -61,3 +61,26 @@ func TestSummarizeAndLockWaits(t *testing.T) {
 		t.Fatalf("lockWaits = %d, %v; want 3 in pop (not the allocator's lock, not the channel)", events, funcs)
 	}
 }
+
+func TestWaitKind(t *testing.T) {
+	const sig = "signals.(*WorkerPool)."
+	tests := []struct {
+		w    waitSite
+		want string
+	}{
+		{waitSite{Func: "signals.(*AsyncSignal[...]).Enqueue", Blocker: "runtime.unlock", Alloc: true}, "alloc"},
+		{waitSite{Func: sig + "pop", Blocker: "sync.(*Mutex).Lock"}, "pop"},
+		{waitSite{Func: sig + "worker", Blocker: "runtime.selectgo"}, "idle-worker"},
+		{waitSite{Func: sig + "waitForSpace", Blocker: "runtime.selectgo"}, "backpressure"},
+		{waitSite{Func: sig + "Shutdown", Blocker: "runtime.selectgo"}, "close"},
+		{waitSite{Func: "signals.(*AsyncSignal[...]).Emit", Blocker: "sync.(*WaitGroup).Wait"}, "emit-wait"},
+		{waitSite{Func: "signals.f", Blocker: "sync.(*Mutex).Lock"}, "mutex"},
+		{waitSite{Func: "signals.f", Blocker: "runtime.chanrecv1"}, "runtime"},
+		{waitSite{Func: "signals.f", Blocker: "x.y"}, "other"},
+	}
+	for _, tt := range tests {
+		if got := waitKind(tt.w); got != tt.want {
+			t.Errorf("waitKind(%+v) = %q, want %q", tt.w, got, tt.want)
+		}
+	}
+}

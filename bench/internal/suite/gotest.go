@@ -14,21 +14,36 @@ import (
 	"github.com/signalkit/sdk/bench/internal/gobench"
 )
 
-// The benchmarks of signals (benchmark_test.go, reference_test.go) and of
-// otelsignals, run as they are: their test binaries are built once and run
-// several times with -test.count=1, one round after another, so that each
-// round measures every implementation under the same conditions; ratios are
-// taken within a round and the median over rounds is reported. benchstat,
-// if installed, summarizes the same raw output.
+// The benchmarks of signals (benchmark_test.go, reference_test.go), of
+// otelsignals and of the peers (bench/internal/peers), run as they are: their
+// test binaries are built once and run several times with -test.count=1,
+// one round after another, so that each round measures every
+// implementation under the same conditions; ratios are taken within a round
+// and the median over rounds is reported. benchstat (the bench module's
+// pinned tool) summarizes the same raw output.
 
 type goTestPkg struct {
-	Name      string // "signals", "otelsignals"
+	Name      string // "signals", "otelsignals", "peers"
+	Module    string // directory of the module that builds it, relative to the repo
+	Pkg       string // package to build, relative to Module
 	Dir       string // where the test binary runs, relative to the repo
-	Build     []string
 	Bench     string // -test.bench pattern
 	Rounds    gobench.Rounds
 	Raw       string // file with every round's output
 	Benchstat string // benchstat -col /impl output, or why there is none
+}
+
+// Command returns the go test command that one round of p runs.
+func (p *goTestPkg) Command(benchtime string) string {
+	bench := p.Bench
+	if bench != "." {
+		bench = "'" + bench + "'"
+	}
+	cmd := fmt.Sprintf("go test -run '^$' -bench %s -benchtime %s -count 1 %s", bench, benchtime, p.Pkg)
+	if p.Module == "." {
+		return cmd
+	}
+	return fmt.Sprintf("(cd %s && %s)", p.Module, cmd)
 }
 
 type goTestResults struct {
@@ -75,31 +90,33 @@ func repoRoot(dir string) (string, error) {
 }
 
 func (s *Suite) runGoTest(ctx context.Context) error {
+	g, err := s.goTestRounds(ctx, []*goTestPkg{
+		{Name: "signals", Module: "signals", Pkg: ".", Dir: "signals", Bench: "."},
+		{Name: "otelsignals", Module: ".", Pkg: "./otelsignals/test", Dir: "otelsignals/test", Bench: "^Benchmark(SyncEmit|SyncEmitParallel|SlowListener|AsyncEnqueue|Collector)$"},
+	})
+	s.gotest = g
+	return err
+}
+
+// goTestRounds builds the test binaries of pkgs, runs them in rounds and
+// summarizes each with benchstat.
+func (s *Suite) goTestRounds(ctx context.Context, pkgs []*goTestPkg) (*goTestResults, error) {
 	root, err := repoRoot(s.cfg.Repo)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	g := &goTestResults{rounds: s.sz.testRounds, benchtime: s.sz.benchtime}
-	s.gotest = g
-	g.pkgs = []*goTestPkg{
-		{Name: "signals", Dir: "signals", Build: []string{"."}, Bench: "."},
-		{Name: "otelsignals", Dir: "otelsignals/test", Build: []string{"./otelsignals/test"}, Bench: "^Benchmark(SyncEmit|SyncEmitParallel|SlowListener|AsyncEnqueue|Collector)$"},
-	}
+	g := &goTestResults{pkgs: pkgs, rounds: s.sz.testRounds, benchtime: s.sz.benchtime}
 	for _, p := range g.pkgs {
 		bin := filepath.Join(s.cfg.Work, p.Name+".test")
-		buildDir := root
-		if p.Name == "signals" {
-			buildDir = filepath.Join(root, "signals") // a module of its own
-		}
 		s.logf("building %s test binary", p.Name)
-		cmd := exec.CommandContext(ctx, "go", append([]string{"test", "-c", "-o", bin}, p.Build...)...)
-		cmd.Dir = buildDir
+		cmd := exec.CommandContext(ctx, "go", "test", "-c", "-o", bin, p.Pkg)
+		cmd.Dir = filepath.Join(root, p.Module)
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("go test -c (%s): %w\n%s", p.Name, err, out)
+			return nil, fmt.Errorf("go test -c (%s): %w\n%s", p.Name, err, out)
 		}
 		p.Raw = filepath.Join(s.cfg.Work, "gotest-"+p.Name+".txt")
 		if err := os.WriteFile(p.Raw, nil, 0o644); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	for round := range g.rounds {
@@ -111,52 +128,32 @@ func (s *Suite) runGoTest(ctx context.Context) error {
 			cmd.Stderr = &stderr
 			out, err := cmd.Output()
 			if err != nil {
-				return fmt.Errorf("%s benchmarks, round %d: %w\n%s%s", p.Name, round+1, err, out, stderr.Bytes())
+				return nil, fmt.Errorf("%s benchmarks, round %d: %w\n%s%s", p.Name, round+1, err, out, stderr.Bytes())
 			}
 			if err := p.Rounds.Add(bytes.NewReader(out)); err != nil {
-				return err
+				return nil, err
 			}
 			f, err := os.OpenFile(p.Raw, os.O_APPEND|os.O_WRONLY, 0)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			_, werr := f.Write(out)
 			if err := errors.Join(werr, f.Close()); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		s.logf("go test round %d/%d done", round+1, g.rounds)
 	}
-	bs := findBenchstat()
 	for _, p := range g.pkgs {
-		if bs == "" {
-			p.Benchstat = "benchstat not installed (go install golang.org/x/perf/cmd/benchstat@latest)"
-			continue
-		}
-		out, err := exec.CommandContext(ctx, bs, "-col", "/impl", p.Raw).CombinedOutput()
+		// The bench module pins benchstat (a tool directive in its go.mod).
+		cmd := exec.CommandContext(ctx, "go", "tool", "benchstat", "-col", "/impl", p.Raw)
+		cmd.Dir = filepath.Join(root, "bench")
+		out, err := cmd.CombinedOutput()
 		if err != nil {
 			p.Benchstat = fmt.Sprintf("benchstat failed: %v\n%s", err, out)
 			continue
 		}
 		p.Benchstat = string(out)
 	}
-	return nil
-}
-
-// findBenchstat returns the path of benchstat, from PATH or GOPATH/bin, or "".
-func findBenchstat() string {
-	if p, err := exec.LookPath("benchstat"); err == nil {
-		return p
-	}
-	out, err := exec.Command("go", "env", "GOPATH").Output()
-	if err != nil {
-		return ""
-	}
-	for _, dir := range filepath.SplitList(strings.TrimSpace(string(out))) {
-		p := filepath.Join(dir, "bin", "benchstat")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	return ""
+	return g, nil
 }

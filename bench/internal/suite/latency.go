@@ -383,21 +383,3 @@ func (s *Suite) channelLatency(interval time.Duration) latencyResult {
 	<-done
 	return rec.result(chanFloor, n)
 }
-
-// ns formats nanoseconds for logs and tables: "23 ns", "4.1 µs", "1.25 ms".
-func ns(v float64) string {
-	switch {
-	case v >= 1e9:
-		return fmt.Sprintf("%.2f s", v/1e9)
-	case v >= 1e6:
-		return fmt.Sprintf("%.2f ms", v/1e6)
-	case v >= 1e4:
-		return fmt.Sprintf("%.0f µs", v/1e3)
-	case v >= 1e3:
-		return fmt.Sprintf("%.1f µs", v/1e3)
-	case v >= 100:
-		return fmt.Sprintf("%.0f ns", v)
-	default:
-		return fmt.Sprintf("%.1f ns", v)
-	}
-}

@@ -35,6 +35,7 @@ type steadyRow struct {
 }
 
 type memRow struct {
+	ID    string // the name of its metric (memory/ID), or "" if no target reads it
 	Name  string
 	N     int
 	Bytes float64 // per listener, or per signal
@@ -384,49 +385,49 @@ func (s *Suite) memory(r *resourceResults) error {
 		return sig
 	}
 	rows := []struct {
-		name  string
-		n     int
-		unit  string
-		build func(n int) any
+		id, name string
+		n        int
+		unit     string
+		build    func(n int) any
 	}{
-		{"signals: AddListener, no key", n, "B/listener", func(n int) any {
+		{"unkeyed", "signals: AddListener, no key", n, "B/listener", func(n int) any {
 			sig := signals.NewSync[int]()
 			for range n {
 				sig.AddListener(noop)
 			}
 			return sig
 		}},
-		{"signals: AddListener with a 5-byte key (key's own 8 bytes included)", nk / 10, "B/listener", keyed},
-		{"signals: AddListener with a 5-byte key (key's own 8 bytes included)", nk, "B/listener", keyed},
-		{"signals: AddListenerWithErr, no key", n, "B/listener", func(n int) any {
+		{"keyed-few", "signals: AddListener with a 5-byte key (key's own 8 bytes included)", nk / 10, "B/listener", keyed},
+		{"keyed-many", "signals: AddListener with a 5-byte key (key's own 8 bytes included)", nk, "B/listener", keyed},
+		{"with-err", "signals: AddListenerWithErr, no key", n, "B/listener", func(n int) any {
 			sig := signals.NewSync[int]()
 			for range n {
 				sig.AddListenerWithErr(func(context.Context, int) error { return nil })
 			}
 			return sig
 		}},
-		{"signals: AddOnce, no key", n, "B/listener", func(n int) any {
+		{"once", "signals: AddOnce, no key", n, "B/listener", func(n int) any {
 			sig := signals.NewSync[int]()
 			for range n {
 				sig.AddOnce(noop)
 			}
 			return sig
 		}},
-		{"v1.3 design: no key", n, "B/listener", func(n int) any {
+		{"", "v1.3 design: no key", n, "B/listener", func(n int) any {
 			x := new(ref.V13[int])
 			for range n {
 				x.Add(noop, "")
 			}
 			return x
 		}},
-		{"v1.3 design: 5-byte key (key's own 8 bytes included)", nk, "B/listener", func(n int) any {
+		{"", "v1.3 design: 5-byte key (key's own 8 bytes included)", nk, "B/listener", func(n int) any {
 			x := new(ref.V13[int])
 			for i := range n {
 				x.Add(noop, key(i))
 			}
 			return x
 		}},
-		{"SyncSignal with 1 listener", nsig, "B/signal", func(n int) any {
+		{"", "SyncSignal with 1 listener", nsig, "B/signal", func(n int) any {
 			out := make([]*signals.SyncSignal[int], n)
 			for i := range out {
 				out[i] = signals.NewSync[int]()
@@ -434,7 +435,7 @@ func (s *Suite) memory(r *resourceResults) error {
 			}
 			return out
 		}},
-		{"AsyncSignal with 1 listener, after one Emit (no pool goroutine yet)", nsig, "B/signal", func(n int) any {
+		{"", "AsyncSignal with 1 listener, after one Emit (no pool goroutine yet)", nsig, "B/signal", func(n int) any {
 			out := make([]*signals.AsyncSignal[int], n)
 			for i := range out {
 				out[i] = signals.New[int]()
@@ -449,7 +450,7 @@ func (s *Suite) memory(r *resourceResults) error {
 		if err := closeSignals(built); err != nil {
 			return err
 		}
-		m := memRow{Name: row.name, N: row.n, Bytes: d / float64(row.n), Unit: row.unit}
+		m := memRow{ID: row.id, Name: row.name, N: row.n, Bytes: d / float64(row.n), Unit: row.unit}
 		r.mem = append(r.mem, m)
 		s.logf("memory %-70s %.1f %s (n=%d)", m.Name, m.Bytes, m.Unit, m.N)
 	}
@@ -484,7 +485,7 @@ func (s *Suite) memory(r *resourceResults) error {
 	if envErr != nil {
 		return envErr
 	}
-	r.mem = append(r.mem, memRow{Name: "otelsignals: SDK (MeterProvider, TracerProvider) + 100 instrumented SyncSignals, after one emission each and a collection", N: ninst, Bytes: d, Unit: "B in all"})
+	r.mem = append(r.mem, memRow{ID: "otelsignals", Name: "otelsignals: SDK (MeterProvider, TracerProvider) + 100 instrumented SyncSignals, after one emission each and a collection", N: ninst, Bytes: d, Unit: "B in all"})
 	s.logf("memory instrumentation of %d signals, SDK included: %.0f B", ninst, d)
 	return nil
 }

@@ -2,7 +2,9 @@ package suite
 
 import (
 	"context"
+	"math"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -336,4 +338,67 @@ func signalsPoint(impl string, p *scalePoint, batch int, d time.Duration) {
 		c = float64(calls) / el
 	}
 	p.record(e, c, per, tot, batch)
+}
+
+func (sc *scalingResults) series(group []*scaleSeries, name string) *scaleSeries {
+	for _, ss := range group {
+		if ss.Name == name {
+			return ss
+		}
+	}
+	return nil
+}
+
+func (sc *scalingResults) point(group []*scaleSeries, name string, x int) *scalePoint {
+	ss := sc.series(group, name)
+	if ss == nil {
+		return nil
+	}
+	for _, p := range ss.Points {
+		if p.X == x && len(p.Emissions) > 0 {
+			return p
+		}
+	}
+	return nil
+}
+
+// relativeTo returns the lowest and highest, over the points, of the
+// throughput of ss relative to that of ref at the same x (the median of the
+// ratios within rounds).
+func (sc *scalingResults) relativeTo(ss, ref *scaleSeries) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for i, p := range ss.Points {
+		if i >= len(ref.Points) || len(p.Emissions) == 0 || len(ref.Points[i].Emissions) == 0 {
+			continue
+		}
+		r := fit.MedianRatio(p.Emissions, ref.Points[i].Emissions)
+		lo, hi = math.Min(lo, r), math.Max(hi, r)
+	}
+	return lo, hi
+}
+
+// emitterFit fits the median throughput of ss against min(G, GOMAXPROCS)
+// and returns the fit and the spread of per-core throughput for G ≥
+// GOMAXPROCS: (max − min) / max.
+func (sc *scalingResults) emitterFit(ss *scaleSeries) (fit.Line, float64) {
+	procs := runtime.GOMAXPROCS(0)
+	var xs, ys, perCore []float64
+	for _, p := range ss.Points {
+		if len(p.Emissions) == 0 {
+			continue
+		}
+		usable := float64(min(p.X, procs))
+		v := fit.Median(p.Emissions)
+		xs = append(xs, usable)
+		ys = append(ys, v)
+		if p.X >= procs {
+			perCore = append(perCore, v/usable)
+		}
+	}
+	spread := 0.0
+	if len(perCore) > 0 {
+		lo, hi := slices.Min(perCore), slices.Max(perCore)
+		spread = (hi - lo) / hi
+	}
+	return fit.Linear(xs, ys), spread
 }

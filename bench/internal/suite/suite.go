@@ -46,7 +46,7 @@ type Config struct {
 }
 
 // Sections are the parts of the suite, in the order they run.
-var Sections = []string{"gotest", "latency", "throughput", "scaling", "resources", "contention", "overhead"}
+var Sections = []string{"gotest", "peers", "latency", "throughput", "scaling", "resources", "contention", "overhead"}
 
 // sizes are the durations and counts of one run.
 type sizes struct {
@@ -100,6 +100,7 @@ type Suite struct {
 	atomicNs, sharedAtomicNs float64
 
 	gotest     *goTestResults
+	peers      *peersResults
 	latency    *latencyResults
 	throughput *throughputResults
 	scaling    *scalingResults
@@ -171,6 +172,7 @@ func (s *Suite) run(ctx context.Context) error {
 		run  func(context.Context) error
 	}{
 		{"gotest", s.runGoTest},
+		{"peers", s.runPeers},
 		{"latency", s.runLatency},
 		{"throughput", s.runThroughput},
 		{"scaling", s.runScaling},

@@ -12,10 +12,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/signalkit/sdk/bench/internal/gobench"
-	"github.com/signalkit/sdk/bench/internal/hdr"
 	"github.com/signalkit/sdk/bench/internal/machine"
+	"github.com/signalkit/sdk/bench/internal/peers"
 )
 
 // tinySizes runs every in-process measurement in a few milliseconds, and with
@@ -25,7 +26,7 @@ var tinySizes = sizes{
 	rounds: 1, testRounds: 1, benchtime: "1x",
 	steadyDur: 20 * time.Millisecond, memN: 200, memKeyedN: 100, allocN: 200,
 	contDur: 10 * time.Millisecond, overheadWin: 2 * time.Millisecond, overheadRnd: 1,
-	emitters: []int{1, 50}, listeners: []int{1, 10}, signals: []int{1, 20},
+	emitters: []int{1, 1000}, listeners: []int{1, 100, 1000}, signals: []int{1, 20},
 }
 
 // TestSuiteRuns runs every section but gotest (which builds and runs test
@@ -86,6 +87,91 @@ func TestSuiteRuns(t *testing.T) {
 	if links < 10 {
 		t.Errorf("the report links %d plots, want at least 10", links)
 	}
+	// Every target of the in-process sections found its values: the
+	// metric names of targets.yaml and metrics.go agree.
+	tf, err := loadTargets(targetsYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := judge(tf, nil, s.metrics())
+	if err != nil {
+		t.Fatal(err)
+	}
+	inProcess := map[string]bool{"latency": true, "throughput": true, "scaling": true, "allocations-gc-and-memory": true, "contention": true, "instrumentation-overhead": true}
+	for _, r := range rows {
+		if inProcess[r.Details] && r.Verdict == notRun {
+			t.Errorf("%q (section %s) was not judged: a metric it reads is missing", r.Target, r.Details)
+		}
+	}
+}
+
+// TestReportGoTestAndPeers fills the go test and peers sections from
+// canned benchmark output (the in-process test above cannot build test
+// binaries) and checks what the report says of them.
+func TestReportGoTestAndPeers(t *testing.T) {
+	rounds := func(t *testing.T, outputs ...string) gobench.Rounds {
+		var rs gobench.Rounds
+		for _, o := range outputs {
+			if err := rs.Add(strings.NewReader(o)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return rs
+	}
+	signalsOut := `BenchmarkSyncEmit/listeners=1/impl=signals-2 100 20 ns/op 0 B/op 0 allocs/op
+BenchmarkSyncEmit/listeners=1/impl=floor-2 100 10 ns/op 0 B/op 0 allocs/op
+BenchmarkSyncEmit/listeners=1/impl=v1.3-2 100 40 ns/op 0 B/op 0 allocs/op
+BenchmarkEnqueueThroughput/listeners=1/impl=signals-2 100 300 ns/op 3000000 calls/s 224 B/op 1 allocs/op
+`
+	peersOut := `BenchmarkFireForget/listeners=1/impl=signals-2 100 300 ns/op 2000000 calls/s 224 B/op 1 allocs/op
+BenchmarkFireForget/listeners=1/impl=channel-2 100 70 ns/op 16000000 calls/s 0 B/op 0 allocs/op
+BenchmarkFireForget/listeners=1/impl=kelindar-2 100 40 ns/op 20000000 calls/s 0 B/op 0 allocs/op
+BenchmarkSyncEmit/listeners=1/impl=signals-2 100 20 ns/op 0 B/op 0 allocs/op
+BenchmarkSyncEmit/listeners=1/impl=gookit-2 100 60 ns/op 24 B/op 1 allocs/op
+`
+	out := t.TempDir()
+	s, err := newSuite(Config{Out: out, Work: t.TempDir(), Command: "test", Log: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.gotest = &goTestResults{rounds: 2, benchtime: "1x", pkgs: []*goTestPkg{
+		{Name: "signals", Module: "signals", Pkg: ".", Bench: ".", Rounds: rounds(t, signalsOut, signalsOut), Benchstat: "raw signals table"},
+	}}
+	s.peers = &peersResults{
+		gotest: &goTestResults{rounds: 2, benchtime: "1x", pkgs: []*goTestPkg{
+			{Name: "peers", Module: "bench", Pkg: "./internal/peers", Bench: ".", Rounds: rounds(t, peersOut, peersOut), Benchstat: "raw peers table"},
+		}},
+		memory: []peerMemory{{Impl: peers.Signals(), N: 1000, Bytes: 40}, {Impl: peers.Kelindar(), N: 1000, Bytes: 4000}},
+	}
+	if err := os.MkdirAll(filepath.Join(out, "perf"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.writeReport(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "performance.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := string(b)
+	for _, want := range []string{
+		"| SyncEmit, 1 listener(s) | 20.0 ns (20.0 ns – 20.0 ns) | 0 | 10.0 ns (10.0 ns – 10.0 ns) | – | 40.0 ns (40.0 ns – 40.0 ns) | 2.00× (2.00–2.00) | 2.00× (2.00–2.00) |",
+		"2 rounds of `(cd bench && go test -run '^$' -bench . -benchtime 1x -count 1 ./internal/peers)`",
+		// Enqueue against the channel and kelindar: delivered calls, signals ÷ them.
+		"| channel | 16.0 M (16.0 M – 16.0 M) calls/s | 0 | 0.12× (0.12–0.12) |",
+		"| kelindar | 20.0 M (20.0 M – 20.0 M) calls/s | 0 | 0.10× (0.10–0.10) |",
+		// Sync emit: gookit's time over signals'.
+		"| gookit | 60.0 ns (60.0 ns – 60.0 ns) | 1 | 3.00× (3.00–3.00) |",
+		"| kelindar | 1000 | 4000.0 | a goroutine (its stack) and a queue of 64 events per subscriber |",
+		"| Throughput Requirements | project | Enqueue delivers listener calls at least as fast as a buffered channel drained by one goroutine: 1 listener ([details](#peers)) | 0.12× (0.12–0.12) | **not met** |",
+		"| Resource Efficiency | project | an unkeyed listener no larger than in maniartech/signals v1.3.1: ≤ 36 bytes (100,000 listeners, heap after GC) ([details](#peers)) | 40.0 B (1000 listeners) | **not met** |",
+		"raw peers table", "raw signals table",
+		"Not run in this report (section `latency`).",
+	} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
 }
 
 func TestNewSuiteRejects(t *testing.T) {
@@ -115,18 +201,18 @@ func TestBatchFor(t *testing.T) {
 	}
 }
 
-func TestDiffStat(t *testing.T) {
+func TestDiffText(t *testing.T) {
 	tests := []struct {
 		st   gobench.Stat
 		want string
 	}{
 		{gobench.Stat{Median: 12.34, Min: 12.34, Max: 12.34, N: 1}, "+12.3 ns"},
 		{gobench.Stat{Median: -6.4, Min: -6.4, Max: -6.4, N: 1}, "-6.4 ns"},
-		{gobench.Stat{}, "n/a"},
+		{gobench.Stat{}, "–"},
 	}
 	for _, tt := range tests {
-		if got := diffStat(tt.st); got != tt.want {
-			t.Errorf("diffStat(%+v) = %q, want %q", tt.st, got, tt.want)
+		if got := diffText(tt.st); got != tt.want {
+			t.Errorf("diffText(%+v) = %q, want %q", tt.st, got, tt.want)
 		}
 	}
 }
@@ -190,53 +276,118 @@ func TestRoundHists(t *testing.T) {
 	}
 }
 
-// TestTargets checks that verdicts compare the right number with the
-// right limit.
-func TestTargets(t *testing.T) {
-	hist := func(vs ...int64) *hdr.Histogram {
-		h := hdr.New()
-		for _, v := range vs {
-			h.Record(v)
+// TestTargetsFile checks targets.yaml: it loads, and every target links to a
+// section of the report.
+func TestTargetsFile(t *testing.T) {
+	tf, err := loadTargets(targetsYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	anchors := map[string]bool{}
+	for _, line := range strings.Split(reportTemplate, "\n") {
+		if strings.HasPrefix(line, "#") && !strings.Contains(line, "{{") {
+			title := strings.TrimSpace(strings.TrimLeft(line, "#"))
+			anchor := strings.Map(func(r rune) rune {
+				switch {
+				case r == ' ':
+					return '-'
+				case r == '(' || r == ')' || r == ',' || r == ':':
+					return -1
+				}
+				return unicode.ToLower(r)
+			}, title)
+			anchors[anchor] = true
 		}
-		return h
 	}
-	s := &Suite{
-		latency: &latencyResults{byCase: map[string][]latencyResult{
-			// Batch means of 40 ns, but batch totals of 6 µs: the p50 bound
-			// exceeds 5 µs, and the verdict must use the bound.
-			"sync-1": {{Impl: "plain", Batch: 100, Per: hist(40, 40, 40), Total: hist(6000, 6000, 6000)}},
-			"enqueue": {{Impl: "plain", Batch: 1, Per: hist(10_000, 90_000), Rounds: []*hdr.Histogram{
-				hist(10_000), hist(20_000), hist(90_000), // the median round's p99 is 20 µs
-			}}},
-		}},
-		resources: &resourceResults{
-			steady: []steadyRow{
-				{Name: "harness only", AllocsPerSec: 1e6},
-				{Name: "low", AllocsPerSec: 50, GCShare: 0.005},
-				{Name: "gc", AllocsPerSec: 50, GCShare: 0.02},
-			},
-			mem: []memRow{{Name: "signals: a", N: 10, Bytes: 99}, {Name: "signals: b", N: 10, Bytes: 100}},
-		},
+	if len(tf.Targets) < 40 {
+		t.Errorf("%d targets, want the spec's and the project's (at least 40)", len(tf.Targets))
 	}
-	want := map[string]string{
-		"p50 < 5 µs, single-listener emit":                                                          notMet,
-		"p99 < 10 µs for signal emission (single listener)":                                         met,
-		"Enqueue → listener start, unsaturated (suite: one every 20 µs, default pool): p99 < 50 µs": met,
-		"< 100 allocs/s and < 1 % GC time in steady state: low":                                     met,
-		"< 100 allocs/s and < 1 % GC time in steady state: gc":                                      notMet,
-		"< 100 bytes per listener: a, 10 listeners":                                                 met,
-		"< 100 bytes per listener: b, 10 listeners":                                                 notMet,
+	for _, tg := range tf.Targets {
+		if tg.Details != "" && !anchors[tg.Details] {
+			t.Errorf("%q links to #%s, which is no heading of the report (%v)", tg.Target, tg.Details, anchors)
+		}
+		if strings.Contains(strings.ToLower(tg.Target+tg.Note+tg.IfMissed), "issue") {
+			t.Errorf("%q cites the tracker; cite the spec", tg.Target)
+		}
 	}
-	got := map[string]string{}
-	for _, r := range s.targets() {
-		got[r.Target] = r.Verdict
+}
+
+func TestLoadTargetsRejects(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"unknown field", "targets:\n  - spec: x\n    colour: red\n", "colour"},
+		{"unknown section", "spec_sections: {a: A}\ntargets:\n  - {spec: b, bar: spec, target: t, checks: [{metric: m, max: 1}]}\n", "unknown spec section"},
+		{"bad bar", "spec_sections: {a: A}\ntargets:\n  - {spec: a, bar: maybe, target: t, checks: [{metric: m, max: 1}]}\n", "bar"},
+		{"two values", "spec_sections: {a: A}\ntargets:\n  - {spec: a, bar: spec, target: t, checks: [{metric: m, median: [p, n], max: 1}]}\n", "2 values"},
+		{"no limit", "spec_sections: {a: A}\ntargets:\n  - {spec: a, bar: spec, target: t, checks: [{metric: m}]}\n", "0 limits"},
+		{"short ratio", "spec_sections: {a: A}\ntargets:\n  - {spec: a, bar: spec, target: t, checks: [{ratio: [p, a], max: 1}]}\n", "[package, a, b]"},
+		{"no checks", "spec_sections: {a: A}\ntargets:\n  - {spec: a, bar: spec, target: t}\n", "checks"},
+		{"bad note", "spec_sections: {a: A}\ntargets:\n  - {spec: a, bar: spec, target: t, note: '{{metric', checks: [{metric: m, max: 1}]}\n", "unclosed"},
 	}
-	if _, ok := got["< 100 allocs/s and < 1 % GC time in steady state: harness only"]; ok {
-		t.Error("the harness baseline is judged as a target")
+	for _, tt := range tests {
+		_, err := loadTargets([]byte(tt.yaml))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err = %v, want one that says %q", tt.name, err, tt.want)
+		}
 	}
-	for target, v := range want {
-		if got[target] != v {
-			t.Errorf("%q: verdict %q, want %q", target, got[target], v)
+}
+
+// TestJudge checks that verdicts compare the right value with the right
+// limit, and that notes follow the verdict.
+func TestJudge(t *testing.T) {
+	tf, err := loadTargets([]byte(`
+spec_sections:
+  lat: "Non-Functional Requirements › Latency Requirements"
+targets:
+  - {spec: lat, bar: spec, target: below-met, checks: [{metric: a, below: 5}]}
+  - {spec: lat, bar: spec, target: below-equal, checks: [{metric: a, below: 4}], if_missed: "a is {{metric \"a\"}}"}
+  - {spec: lat, bar: spec, target: max-equal, checks: [{metric: a, max: 4}], if_missed: never shown}
+  - {spec: lat, bar: project, target: min, checks: [{metric: a, min: 5}], note: always}
+  - {spec: lat, bar: spec, target: above-and-equal, checks: [{metric: a, above: 3}, {metric: z, equal: 0}]}
+  - {spec: lat, bar: spec, target: missing, checks: [{metric: a, above: 3}, {metric: nope, equal: 0}]}
+  - {spec: lat, bar: spec, target: ratio, checks: [{ratio: [signals, X, Y], max: 1.6, suffix: " faster"}]}
+  - {spec: lat, bar: spec, target: diff, checks: [{diff: [signals, X, Y], max: 5}]}
+  - {spec: lat, bar: spec, target: median-allocs, checks: [{median: [signals, X], unit: allocs/op, equal: 0}]}
+  - {spec: lat, bar: spec, target: unmeasured, not_measured: true, note: "value {{value \"a\"}}"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs gobench.Rounds
+	for _, round := range []string{
+		"BenchmarkX-2 100 30 ns/op 0 allocs/op\nBenchmarkY-2 100 20 ns/op\n",
+		"BenchmarkX-2 100 16 ns/op 0 allocs/op\nBenchmarkY-2 100 10 ns/op\n",
+	} {
+		if err := rs.Add(strings.NewReader(round)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := metricSet{"a": {V: gobench.Summarize([]float64{4}), Text: "4 units"}, "z": {V: gobench.Summarize([]float64{0}), Text: "none"}}
+	rows, err := judge(tf, map[string]gobench.Rounds{"signals": rs}, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct{ verdict, measured, note string }{
+		{met, "4 units", ""},
+		{notMet, "4 units", "a is 4 units"},
+		{met, "4 units", ""},
+		{notMet, "4 units", "always"},
+		{met, "4 units, none", ""},
+		{notRun, "–", ""},
+		{met, "1.55× (1.50–1.60) faster", ""}, // 30/20 and 16/10
+		{notMet, "+8.0 ns (6.0 ns – 10.0 ns)", ""},
+		{met, "0 allocs/op", ""},
+		{notMeasure, "", "value 4"},
+	}
+	if len(rows) != len(want) {
+		t.Fatalf("%d rows, want %d", len(rows), len(want))
+	}
+	for i, w := range want {
+		r := rows[i]
+		if r.Verdict != w.verdict || r.Measured != w.measured || r.Note != w.note {
+			t.Errorf("%s: verdict %q, measured %q, note %q; want %q, %q, %q", r.Target, r.Verdict, r.Measured, r.Note, w.verdict, w.measured, w.note)
+		}
+		if r.Section != "Latency Requirements" {
+			t.Errorf("%s: section %q, want the last heading of the path", r.Target, r.Section)
 		}
 	}
 }

@@ -213,19 +213,3 @@ func (r *throughputResults) find(c tpConfig) *tpResult {
 	}
 	return nil
 }
-
-// rate formats a rate per second: "12.3 M", "850 k".
-func rate(v float64) string {
-	switch {
-	case v >= 1e9:
-		return fmt.Sprintf("%.2f G", v/1e9)
-	case v >= 1e7:
-		return fmt.Sprintf("%.1f M", v/1e6)
-	case v >= 1e6:
-		return fmt.Sprintf("%.2f M", v/1e6)
-	case v >= 1e3:
-		return fmt.Sprintf("%.0f k", v/1e3)
-	default:
-		return fmt.Sprintf("%.0f", v)
-	}
-}
