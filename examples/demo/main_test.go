@@ -197,7 +197,7 @@ func TestRunErrors(t *testing.T) {
 // TestRunWithoutConfigFile runs with the default configuration path
 // missing: the environment and the defaults apply.
 func TestRunWithoutConfigFile(t *testing.T) {
-	t.Setenv("OTEL_SIGNALS_TRACES_SAMPLER", "always_on")
+	t.Setenv("SIGNALKIT_TRACES_SAMPLER", "always_on")
 	o := options{
 		configPath: filepath.Join(t.TempDir(), "missing.yaml"), rate: 50, listen: "127.0.0.1:0", duration: 300 * time.Millisecond,
 		stdoutSpans: true, exportInterval: time.Second, reloadInterval: time.Second, serviceName: "x", reenableAfter: time.Second,
