@@ -21,7 +21,9 @@
 //	}()
 //
 //	mux.Handle("GET /metrics", p.MetricsHandler()) // Prometheus
-//	err = otelsignals.Instrument(orders, p.InstrumentOptions()...)
+//	if err := otelsignals.Instrument(orders, p.InstrumentOptions()...); err != nil {
+//		return err
+//	}
 //
 // Run it with OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 to send
 // spans and metrics to a Collector as well.
