@@ -22,41 +22,41 @@ import (
 // shared between copies.
 type Config struct {
 	// MetricsEnabled switches metrics on (key metrics.enabled, variable
-	// OTEL_SIGNALS_METRICS_ENABLED). Default true.
+	// SIGNALKIT_METRICS_ENABLED). Default true.
 	MetricsEnabled bool
 
 	// DurationSampleRate is the fraction of emissions whose durations are
 	// measured, in [0, 1] (key metrics.duration_sample_rate, variable
-	// OTEL_SIGNALS_DURATION_SAMPLE_RATE). Default 0.01.
+	// SIGNALKIT_DURATION_SAMPLE_RATE). Default 0.01.
 	DurationSampleRate float64
 
 	// TracesEnabled switches spans on (key traces.enabled, variable
-	// OTEL_SIGNALS_TRACES_ENABLED). Default true.
+	// SIGNALKIT_TRACES_ENABLED). Default true.
 	TracesEnabled bool
 
 	// Sampler names the sampler that decides which emissions are traced,
 	// as [sampling.Parse] accepts it: always_on, always_off, traceidratio,
 	// parentbased_always_on, parentbased_always_off,
 	// parentbased_traceidratio, ratelimited or parentbased_ratelimited (key
-	// traces.sampler, variable OTEL_SIGNALS_TRACES_SAMPLER). It must not be
+	// traces.sampler, variable SIGNALKIT_TRACES_SAMPLER). It must not be
 	// empty. Default parentbased_always_off: emissions are traced inside
 	// sampled traces only.
 	Sampler string
 
 	// SamplerArg is the sampler's argument: a probability for the ratio
 	// samplers, emissions per second for the rate-limited ones (key
-	// traces.sampler_arg, variable OTEL_SIGNALS_TRACES_SAMPLER_ARG).
+	// traces.sampler_arg, variable SIGNALKIT_TRACES_SAMPLER_ARG).
 	// Default empty.
 	SamplerArg string
 
 	// ListenerSpans gives every listener call of a traced emission a span of
 	// its own (key traces.listener_spans, variable
-	// OTEL_SIGNALS_LISTENER_SPANS). Default false.
+	// SIGNALKIT_LISTENER_SPANS). Default false.
 	ListenerSpans bool
 
 	// CardinalityLimit is the number of distinct signal names recorded;
 	// further names are recorded as "_OTHER" (key cardinality_limit,
-	// variable OTEL_SIGNALS_CARDINALITY_LIMIT). At least 1; default 100.
+	// variable SIGNALKIT_CARDINALITY_LIMIT). At least 1; default 100.
 	// It is fixed when the signals are instrumented: a [Manager] keeps the
 	// value it started with and logs a warning when a new configuration
 	// changes it.

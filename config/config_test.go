@@ -175,7 +175,7 @@ func TestErrorString(t *testing.T) {
 		{&config.Error{File: "c.yaml", Line: 3, Column: 7, Key: "traces.sampler", Err: inner}, "c.yaml:3:7: traces.sampler: bad"},
 		{&config.Error{File: "c.yaml", Line: 3, Err: inner}, "c.yaml:3: bad"},
 		{&config.Error{File: "c.yaml", Err: inner}, "c.yaml: bad"},
-		{&config.Error{Key: config.EnvMetricsEnabled, Err: inner}, "OTEL_SIGNALS_METRICS_ENABLED: bad"},
+		{&config.Error{Key: config.EnvMetricsEnabled, Err: inner}, "SIGNALKIT_METRICS_ENABLED: bad"},
 		{&config.Error{}, "invalid"},
 	}
 	for _, tt := range tests {

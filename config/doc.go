@@ -26,14 +26,14 @@
 // otherwise), every key optional:
 //
 //	metrics:
-//	  enabled: true                  # OTEL_SIGNALS_METRICS_ENABLED
-//	  duration_sample_rate: 0.01     # OTEL_SIGNALS_DURATION_SAMPLE_RATE, in [0, 1]
+//	  enabled: true                  # SIGNALKIT_METRICS_ENABLED
+//	  duration_sample_rate: 0.01     # SIGNALKIT_DURATION_SAMPLE_RATE, in [0, 1]
 //	traces:
-//	  enabled: true                  # OTEL_SIGNALS_TRACES_ENABLED
-//	  sampler: parentbased_always_off  # OTEL_SIGNALS_TRACES_SAMPLER
-//	  sampler_arg: ""                # OTEL_SIGNALS_TRACES_SAMPLER_ARG
-//	  listener_spans: false          # OTEL_SIGNALS_LISTENER_SPANS
-//	cardinality_limit: 100           # OTEL_SIGNALS_CARDINALITY_LIMIT, fixed at start
+//	  enabled: true                  # SIGNALKIT_TRACES_ENABLED
+//	  sampler: parentbased_always_off  # SIGNALKIT_TRACES_SAMPLER
+//	  sampler_arg: ""                # SIGNALKIT_TRACES_SAMPLER_ARG
+//	  listener_spans: false          # SIGNALKIT_LISTENER_SPANS
+//	cardinality_limit: 100           # SIGNALKIT_CARDINALITY_LIMIT, fixed at start
 //	signals:                         # by the name the signal is instrumented with
 //	  payment.requested:
 //	    metrics: {duration_sample_rate: 1}
@@ -59,7 +59,7 @@
 // it. A sampler comes with the sampler_arg of the same source, or none; a
 // signals section replaces the one below it as a whole.
 //
-// The environment variables are signalkit's own (OTEL_SIGNALS_...), not the
+// The environment variables are signalkit's own (SIGNALKIT_...), not the
 // standard OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG, which configure
 // the OpenTelemetry SDK's sampler: it still applies to the spans of the
 // emissions that signalkit's sampler selects, so sharing the variables
@@ -78,7 +78,9 @@
 //	signals.yaml:7:3: traces.samplr: unknown key (want one of enabled, sampler, sampler_arg, listener_spans)
 //
 // The configuration in force stays. An environment variable with an
-// invalid value is an error that names it.
+// invalid value is an error that names it, except a boolean, which reads as
+// the OpenTelemetry specification says: true if it is "true" in any case,
+// false otherwise, with a warning for a value other than "false".
 //
 // # Hot reload
 //

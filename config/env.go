@@ -2,22 +2,27 @@ package config
 
 import (
 	"fmt"
+	"log/slog"
 	"math"
 	"os"
 	"strconv"
 	"strings"
 )
 
+// msgNotBoolean is the warning for a boolean variable that is neither true
+// nor false.
+const msgNotBoolean = "signalkit config: a boolean variable that is not true reads as false"
+
 // Environment variables read by [FromEnv], one per field of [Config] (see
 // there). An unset or empty variable leaves the field unchanged.
 const (
-	EnvMetricsEnabled     = "OTEL_SIGNALS_METRICS_ENABLED"      // true or false
-	EnvDurationSampleRate = "OTEL_SIGNALS_DURATION_SAMPLE_RATE" // a fraction in [0, 1]
-	EnvTracesEnabled      = "OTEL_SIGNALS_TRACES_ENABLED"       // true or false
-	EnvSampler            = "OTEL_SIGNALS_TRACES_SAMPLER"       // a sampler name, as OTEL_TRACES_SAMPLER
-	EnvSamplerArg         = "OTEL_SIGNALS_TRACES_SAMPLER_ARG"   // its argument, as OTEL_TRACES_SAMPLER_ARG
-	EnvListenerSpans      = "OTEL_SIGNALS_LISTENER_SPANS"       // true or false
-	EnvCardinalityLimit   = "OTEL_SIGNALS_CARDINALITY_LIMIT"    // a whole number >= 1
+	EnvMetricsEnabled     = "SIGNALKIT_METRICS_ENABLED"      // true, or else false
+	EnvDurationSampleRate = "SIGNALKIT_DURATION_SAMPLE_RATE" // a fraction in [0, 1]
+	EnvTracesEnabled      = "SIGNALKIT_TRACES_ENABLED"       // true, or else false
+	EnvSampler            = "SIGNALKIT_TRACES_SAMPLER"       // a sampler name, as OTEL_TRACES_SAMPLER
+	EnvSamplerArg         = "SIGNALKIT_TRACES_SAMPLER_ARG"   // its argument, as OTEL_TRACES_SAMPLER_ARG
+	EnvListenerSpans      = "SIGNALKIT_LISTENER_SPANS"       // true, or else false
+	EnvCardinalityLimit   = "SIGNALKIT_CARDINALITY_LIMIT"    // a whole number >= 1
 )
 
 // envVars lists the variables in the order of the fields.
@@ -26,23 +31,30 @@ var envVars = []string{
 	EnvSamplerArg, EnvListenerSpans, EnvCardinalityLimit,
 }
 
-// FromEnv returns base with the fields that the OTEL_SIGNALS_* environment
-// variables set (the Env constants). Booleans are true or false, in any
-// case; values are trimmed of spaces; an empty variable is the same as an
-// unset one. OTEL_SIGNALS_TRACES_SAMPLER comes with
-// OTEL_SIGNALS_TRACES_SAMPLER_ARG, or no argument.
+// FromEnv returns base with the fields that the SIGNALKIT_* environment
+// variables set (the Env constants). Values are trimmed of spaces; an empty
+// variable is the same as an unset one. SIGNALKIT_TRACES_SAMPLER comes with
+// SIGNALKIT_TRACES_SAMPLER_ARG, or no argument.
+//
+// Booleans read as the OpenTelemetry specification defines them for its
+// own variables: "true", in any case, is true, and any other value is
+// false; a value other than "true" or "false" is logged as a warning with
+// [slog.Default], naming the variable, and is not an error.
 //
 // The variables are signalkit's own, not the standard OTEL_TRACES_SAMPLER
 // and OTEL_TRACES_SAMPLER_ARG: those configure the OpenTelemetry SDK's
 // sampler, which still applies to the spans of the emissions that
 // signalkit's sampler selects, so reading them here as well would apply the
-// same ratio twice.
+// same ratio twice. The OTEL_ prefix belongs to the SDK's settings.
 //
-// An invalid value returns an error wrapping [ErrInvalid] that joins an
-// [*Error] per problem, each naming its variable. (The OpenTelemetry
-// specification reads a boolean variable that is not "true" as false; a
-// typo here is an error rather than silently switching metrics off.)
+// Any other invalid value returns an error wrapping [ErrInvalid] that joins
+// an [*Error] per problem, each naming its variable.
 func FromEnv(base Config) (Config, error) {
+	return fromEnv(base, slog.Default())
+}
+
+// fromEnv is FromEnv, with the warnings logged to log.
+func fromEnv(base Config, log *slog.Logger) (Config, error) {
 	cfg := base.Clone()
 	var errs []error
 	get := func(name string) (string, bool) {
@@ -55,13 +67,9 @@ func FromEnv(base Config) (Config, error) {
 	}
 	boolean := func(name string, dst *bool) {
 		if v, ok := get(name); ok {
-			switch strings.ToLower(v) {
-			case "true":
-				*dst = true
-			case "false":
-				*dst = false
-			default:
-				bad(name, v, "true or false")
+			*dst = strings.EqualFold(v, "true")
+			if !*dst && !strings.EqualFold(v, "false") {
+				log.Warn(msgNotBoolean, slog.String("variable", name), slog.String("value", v))
 			}
 		}
 	}
@@ -125,7 +133,7 @@ func envKeys(err error) error {
 	return joinErrors(out)
 }
 
-// setEnv returns the OTEL_SIGNALS_* variables that are set, as NAME=value,
+// setEnv returns the SIGNALKIT_* variables that are set, as NAME=value,
 // for the audit log.
 func setEnv() []string {
 	var out []string

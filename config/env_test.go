@@ -1,7 +1,10 @@
 package config_test
 
 import (
+	"bytes"
 	"errors"
+	"log"
+	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
@@ -59,17 +62,14 @@ func TestFromEnvErrors(t *testing.T) {
 		env  map[string]string
 		want []string
 	}{
-		{map[string]string{config.EnvMetricsEnabled: "yes"}, []string{`OTEL_SIGNALS_METRICS_ENABLED: "yes" is not true or false`}},
-		{map[string]string{config.EnvTracesEnabled: "1"}, []string{`OTEL_SIGNALS_TRACES_ENABLED: "1" is not true or false`}},
-		{map[string]string{config.EnvListenerSpans: "on"}, []string{`OTEL_SIGNALS_LISTENER_SPANS: "on" is not true or false`}},
-		{map[string]string{config.EnvDurationSampleRate: "2"}, []string{`OTEL_SIGNALS_DURATION_SAMPLE_RATE: "2" is not a fraction in [0, 1]`}},
-		{map[string]string{config.EnvDurationSampleRate: "NaN"}, []string{`OTEL_SIGNALS_DURATION_SAMPLE_RATE: "NaN" is not a fraction`}},
-		{map[string]string{config.EnvCardinalityLimit: "0"}, []string{`OTEL_SIGNALS_CARDINALITY_LIMIT: "0" is not a whole number >= 1`}},
-		{map[string]string{config.EnvCardinalityLimit: "ten"}, []string{`OTEL_SIGNALS_CARDINALITY_LIMIT: "ten"`}},
-		{map[string]string{config.EnvSampler: "sometimes"}, []string{`OTEL_SIGNALS_TRACES_SAMPLER: sampling: invalid sampler: unknown sampler name "sometimes"`}},
-		{map[string]string{config.EnvSampler: "traceidratio", config.EnvSamplerArg: "5"}, []string{`OTEL_SIGNALS_TRACES_SAMPLER_ARG: sampling: invalid sampler: traceidratio argument "5"`}},
-		{map[string]string{config.EnvMetricsEnabled: "no", config.EnvCardinalityLimit: "-1"}, []string{
-			"OTEL_SIGNALS_METRICS_ENABLED", "\n", "OTEL_SIGNALS_CARDINALITY_LIMIT"}},
+		{map[string]string{config.EnvDurationSampleRate: "2"}, []string{`SIGNALKIT_DURATION_SAMPLE_RATE: "2" is not a fraction in [0, 1]`}},
+		{map[string]string{config.EnvDurationSampleRate: "NaN"}, []string{`SIGNALKIT_DURATION_SAMPLE_RATE: "NaN" is not a fraction`}},
+		{map[string]string{config.EnvCardinalityLimit: "0"}, []string{`SIGNALKIT_CARDINALITY_LIMIT: "0" is not a whole number >= 1`}},
+		{map[string]string{config.EnvCardinalityLimit: "ten"}, []string{`SIGNALKIT_CARDINALITY_LIMIT: "ten"`}},
+		{map[string]string{config.EnvSampler: "sometimes"}, []string{`SIGNALKIT_TRACES_SAMPLER: sampling: invalid sampler: unknown sampler name "sometimes"`}},
+		{map[string]string{config.EnvSampler: "traceidratio", config.EnvSamplerArg: "5"}, []string{`SIGNALKIT_TRACES_SAMPLER_ARG: sampling: invalid sampler: traceidratio argument "5"`}},
+		{map[string]string{config.EnvDurationSampleRate: "-1", config.EnvCardinalityLimit: "-1"}, []string{
+			"SIGNALKIT_DURATION_SAMPLE_RATE", "\n", "SIGNALKIT_CARDINALITY_LIMIT"}},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(errorVars(tt.env), ","), func(t *testing.T) {
@@ -90,6 +90,62 @@ func TestFromEnvErrors(t *testing.T) {
 				msg = msg[i+len(w):]
 			}
 		})
+	}
+}
+
+// TestFromEnvBooleans checks that the boolean variables read as the
+// OpenTelemetry specification says: only "true", in any case, is true; any
+// other value is false, with a warning unless it is "false".
+func TestFromEnvBooleans(t *testing.T) {
+	fields := map[string]func(config.Config) bool{
+		config.EnvMetricsEnabled: func(c config.Config) bool { return c.MetricsEnabled },
+		config.EnvTracesEnabled:  func(c config.Config) bool { return c.TracesEnabled },
+		config.EnvListenerSpans:  func(c config.Config) bool { return c.ListenerSpans },
+	}
+	tests := []struct {
+		value string
+		want  bool
+		warns bool
+	}{
+		{"true", true, false},
+		{"TRUE", true, false},
+		{" True ", true, false},
+		{"false", false, false},
+		{"False", false, false},
+		{"yes", false, true},
+		{"1", false, true},
+		{"on", false, true},
+		{"t", false, true},
+	}
+	for name, field := range fields {
+		for _, tt := range tests {
+			t.Run(name+"="+tt.value, func(t *testing.T) {
+				clearEnv(t)
+				t.Setenv(name, tt.value)
+				var logs bytes.Buffer
+				saved, savedOut, savedFlags := slog.Default(), log.Writer(), log.Flags()
+				slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil)))
+				defer func() { // SetDefault also redirected package log
+					slog.SetDefault(saved)
+					log.SetOutput(savedOut)
+					log.SetFlags(savedFlags)
+				}()
+
+				base := config.Default()
+				base.MetricsEnabled, base.TracesEnabled, base.ListenerSpans = !tt.want, !tt.want, !tt.want
+				got, err := config.FromEnv(base)
+				if err != nil {
+					t.Fatalf("FromEnv: %v", err)
+				}
+				if field(got) != tt.want {
+					t.Errorf("%s=%q reads as %v, want %v", name, tt.value, field(got), tt.want)
+				}
+				warning := `level=WARN msg="signalkit config: a boolean variable that is not true reads as false" variable=` + name + ` value=` + strings.TrimSpace(tt.value)
+				if strings.Contains(logs.String(), warning) != tt.warns {
+					t.Errorf("warning logged: %v, want %v:\n%s", !tt.warns, tt.warns, logs.String())
+				}
+			})
+		}
 	}
 }
 

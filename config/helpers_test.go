@@ -72,11 +72,11 @@ func writeFile(t *testing.T, path, data string) {
 	}
 }
 
-// clearEnv unsets every OTEL_SIGNALS_ variable for the test.
+// clearEnv unsets every SIGNALKIT_ variable for the test.
 func clearEnv(t *testing.T) {
 	t.Helper()
 	for _, kv := range os.Environ() {
-		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "OTEL_SIGNALS_") {
+		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "SIGNALKIT_") {
 			t.Setenv(name, "")
 			os.Unsetenv(name)
 		}

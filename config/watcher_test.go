@@ -40,7 +40,7 @@ func TestWatchStartup(t *testing.T) {
 		t.Error("the Watcher does not hold the file's configuration")
 	}
 	want := `level=INFO msg="signalkit config applied" source=startup file=` + path +
-		` env="OTEL_SIGNALS_TRACES_ENABLED=false OTEL_SIGNALS_CARDINALITY_LIMIT=42"` +
+		` env="SIGNALKIT_TRACES_ENABLED=false SIGNALKIT_CARDINALITY_LIMIT=42"` +
 		` changes.cardinality_limit.old=100 changes.cardinality_limit.new=42`
 	if got := strings.TrimSpace(logs.String()); got != want {
 		t.Errorf("log:\n%s\nwant\n%s", got, want)
@@ -187,7 +187,7 @@ func TestWatchErrors(t *testing.T) {
 	}{
 		{"missing file", filepath.Join(dir, "missing.yaml"), nil, nil, "missing.yaml: open"},
 		{"invalid file", invalid, nil, nil, invalid + `:2:12: metrics.enabled: must be true or false, not the string "maybe"`},
-		{"invalid environment", valid, map[string]string{config.EnvDurationSampleRate: "5"}, nil, "OTEL_SIGNALS_DURATION_SAMPLE_RATE"},
+		{"invalid environment", valid, map[string]string{config.EnvDurationSampleRate: "5"}, nil, "SIGNALKIT_DURATION_SAMPLE_RATE"},
 		{"invalid base", valid, nil, []config.Option{config.WithBase(config.Config{})}, "traces.sampler"},
 	}
 	for _, tt := range tests {

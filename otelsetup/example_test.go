@@ -9,6 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/signalkit/sdk/otelsetup"
 	"github.com/signalkit/sdk/otelsignals"
 	"github.com/signalkit/sdk/signals"
@@ -23,7 +27,11 @@ func ExampleSetup() {
 		fmt.Println(err)
 		return
 	}
-	defer p.Shutdown(ctx)
+	defer func() {
+		if err := p.Shutdown(ctx); err != nil {
+			fmt.Println(err)
+		}
+	}()
 
 	orders := signals.NewSyncWithOptions[string](&signals.SignalOptions{Name: "orders"})
 	orders.AddListener(func(context.Context, string) {})
@@ -79,4 +87,52 @@ func ExampleWithOTLPTraces() {
 	if err := p.Shutdown(ctx); err != nil {
 		fmt.Println(err)
 	}
+}
+
+// Serve signalkit's metrics on the application's existing /metrics, beside
+// the Go runtime's and the process's collectors.
+func ExampleWithPrometheusRegistry() {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	ctx := context.Background()
+	p, err := otelsetup.Setup(ctx, otelsetup.WithPrometheusRegistry(reg, reg))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer func() {
+		if err := p.Shutdown(ctx); err != nil {
+			fmt.Println(err)
+		}
+	}()
+	orders := signals.NewSyncWithOptions[string](&signals.SignalOptions{Name: "orders"})
+	if err := otelsignals.Instrument(orders); err != nil { // the global providers, Setup's
+		fmt.Println(err)
+		return
+	}
+	orders.Emit(ctx, "A-1")
+
+	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})) // the application's handler
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer resp.Body.Close()
+	seen := map[string]bool{}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		for _, family := range []string{"go_goroutines", "process_cpu_seconds_total", "signals_emissions_total"} {
+			if strings.HasPrefix(sc.Text(), family) && !seen[family] {
+				seen[family] = true
+				fmt.Println(family)
+			}
+		}
+	}
+	// Output:
+	// go_goroutines
+	// process_cpu_seconds_total
+	// signals_emissions_total
 }

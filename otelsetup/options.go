@@ -4,6 +4,8 @@ import (
 	"io"
 	"os"
 	"time"
+
+	promclient "github.com/prometheus/client_golang/prometheus"
 )
 
 // Protocol is the transport of the OTLP exporters.
@@ -30,7 +32,10 @@ func (f optionFunc) apply(c *config) { f(c) }
 type config struct {
 	serviceName    string
 	serviceVersion string
+	global         bool
 	prometheus     bool
+	promRegisterer promclient.Registerer // nil: a registry of Setup's own
+	promGatherer   promclient.Gatherer
 	stdoutTraces   io.Writer
 	stdoutMetrics  io.Writer
 	otlpTraces     string
@@ -43,7 +48,7 @@ type config struct {
 // newConfig returns the defaults with opts applied in order; nil options
 // are skipped.
 func newConfig(opts []Option) *config {
-	c := &config{prometheus: true, protocol: ProtocolGRPC}
+	c := &config{global: true, prometheus: true, protocol: ProtocolGRPC}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(c)
@@ -74,10 +79,50 @@ func WithServiceVersion(version string) Option {
 	})
 }
 
+// WithGlobal sets whether [Setup] installs what it builds as the
+// OpenTelemetry globals: the TracerProvider (otel.SetTracerProvider), the
+// MeterProvider (otel.SetMeterProvider) and the propagator
+// (otel.SetTextMapPropagator; [Providers.Propagator]). Instrumentation
+// libraries such as otelhttp and otelgrpc use the globals, and so does
+// [otelsignals.Instrument] without options: with them installed, the span
+// of an incoming request and the spans of the signals it emits on are one
+// trace. Default: true. Pass false in a program that manages the globals
+// itself; [Providers.InstrumentOptions] then instruments signals with the
+// providers all the same.
+func WithGlobal(on bool) Option {
+	return optionFunc(func(c *config) { c.global = on })
+}
+
 // WithPrometheus sets whether the MeterProvider has a Prometheus exporter,
 // whose metrics [Providers.MetricsHandler] serves. Default: true.
 func WithPrometheus(on bool) Option {
 	return optionFunc(func(c *config) { c.prometheus = on })
+}
+
+// WithPrometheusRegistry makes the Prometheus exporter register with the
+// application's registry, reg, so that signalkit's metrics appear on the
+// /metrics endpoint the application already serves, beside its own
+// collectors (the Go runtime's and the process's, for example).
+// [Providers.MetricsHandler] then serves what g gathers. Pass the same
+// *prometheus.Registry twice, or prometheus.DefaultRegisterer and
+// prometheus.DefaultGatherer for the client library's global registry.
+//
+// Default: a registry of Setup's own, which only the Prometheus exporter
+// uses. A nil reg is ignored. A nil g means reg, which must then be a
+// prometheus.Gatherer as well ([Setup] returns an error otherwise). It has
+// no effect with [WithPrometheus](false).
+//
+// The exporter registers as an unchecked collector (it cannot describe its
+// metrics in advance), which the client library cannot unregister: after
+// [Providers.Shutdown] it stays registered and adds nothing. Metric names
+// that clash with the application's own make the gathering fail, as any
+// clash in one registry does.
+func WithPrometheusRegistry(reg promclient.Registerer, g promclient.Gatherer) Option {
+	return optionFunc(func(c *config) {
+		if reg != nil {
+			c.promRegisterer, c.promGatherer = reg, g
+		}
+	})
 }
 
 // WithStdoutTraces makes the TracerProvider write every span it ends to w,

@@ -9,6 +9,7 @@ import (
 
 	promclient "github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/contrib/propagators/autoprop"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc"
@@ -18,6 +19,7 @@ import (
 	"go.opentelemetry.io/otel/exporters/prometheus"
 	"go.opentelemetry.io/otel/exporters/stdout/stdoutmetric"
 	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
+	"go.opentelemetry.io/otel/propagation"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -26,11 +28,11 @@ import (
 	"github.com/signalkit/sdk/otelsignals"
 )
 
-// Providers are the MeterProvider and TracerProvider that [Setup] built,
-// with their exporters. Instrument signals with
-// [Providers.InstrumentOptions], or make the providers global with
-// otel.SetMeterProvider and otel.SetTracerProvider, and call
-// [Providers.Shutdown] before the process exits.
+// Providers are the MeterProvider, TracerProvider and propagator that
+// [Setup] built, with their exporters. Setup installs them as the
+// OpenTelemetry globals unless [WithGlobal] is false; instrument signals
+// with [Providers.InstrumentOptions] (or without options, through the
+// globals), and call [Providers.Shutdown] before the process exits.
 //
 // Providers is safe for concurrent use; do not copy it.
 type Providers struct {
@@ -45,6 +47,13 @@ type Providers struct {
 	// random UUID), service.version if set, telemetry.sdk.*, and the
 	// attributes of OTEL_RESOURCE_ATTRIBUTES.
 	Resource *resource.Resource
+	// Propagator carries the trace context and baggage across processes:
+	// the W3C TraceContext and Baggage propagators, or those that
+	// OTEL_PROPAGATORS names (tracecontext, baggage, b3, b3multi, jaeger,
+	// xray, ottrace, none), as go.opentelemetry.io/contrib/propagators/autoprop
+	// reads it; an unknown name is passed to otel.Handle and the default
+	// kept.
+	Propagator propagation.TextMapPropagator
 
 	metrics      http.Handler // nil without Prometheus
 	shutdownOnce sync.Once
@@ -53,12 +62,15 @@ type Providers struct {
 
 // Setup builds the OpenTelemetry SDK side of a process: a Resource, a
 // MeterProvider with the Prometheus exporter (unless [WithPrometheus] is
-// false) and the stdout and OTLP metric exporters asked for, and a
-// TracerProvider with the stdout and OTLP span exporters asked for. It does
-// not make them global.
+// false) and the metric exporters asked for, a TracerProvider with the span
+// exporters asked for, and a propagator; and it installs them as the
+// OpenTelemetry globals (unless [WithGlobal] is false). Exporters are asked
+// for by options and by the SDK's environment variables (see the package
+// documentation).
 //
-// Setup returns an error if an exporter cannot be created or the options
-// are invalid; what it created is then shut down. An invalid
+// Setup returns an error if an exporter cannot be created, or the options
+// or the exporter variables are invalid; what it created is then shut down,
+// and the globals are left as they were. An invalid
 // OTEL_RESOURCE_ATTRIBUTES is passed to otel.Handle and its valid
 // attributes are kept.
 func Setup(ctx context.Context, opts ...Option) (*Providers, error) {
@@ -66,11 +78,18 @@ func Setup(ctx context.Context, opts ...Option) (*Providers, error) {
 	if c.protocol != ProtocolGRPC && c.protocol != ProtocolHTTP {
 		return nil, fmt.Errorf("otelsetup: OTLP protocol %q is not %q or %q", c.protocol, ProtocolGRPC, ProtocolHTTP)
 	}
+	if c.prometheus && c.promRegisterer != nil && c.promGatherer == nil {
+		g, ok := c.promRegisterer.(promclient.Gatherer)
+		if !ok {
+			return nil, fmt.Errorf("otelsetup: WithPrometheusRegistry: the Registerer %T is not a Gatherer; pass the Gatherer that serves it", c.promRegisterer)
+		}
+		c.promGatherer = g
+	}
 	res, err := newResource(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	p := &Providers{Resource: res}
+	p := &Providers{Resource: res, Propagator: autoprop.NewTextMapPropagator()}
 
 	var readers []sdkmetric.Option
 	var cleanup []func(context.Context) error // exporters not yet owned by a provider
@@ -81,14 +100,18 @@ func Setup(ctx context.Context, opts ...Option) (*Providers, error) {
 		return nil, err
 	}
 	if c.prometheus {
-		reg := promclient.NewRegistry()
+		reg, gather := c.promRegisterer, c.promGatherer
+		if reg == nil {
+			own := promclient.NewRegistry()
+			reg, gather = own, own
+		}
 		exp, err := prometheus.New(prometheus.WithRegisterer(reg))
 		if err != nil {
 			return fail(fmt.Errorf("otelsetup: Prometheus exporter: %w", err))
 		}
 		readers = append(readers, sdkmetric.WithReader(exp))
 		cleanup = append(cleanup, exp.Shutdown)
-		p.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+		p.metrics = promhttp.HandlerFor(gather, promhttp.HandlerOpts{})
 	}
 	var periodic []sdkmetric.PeriodicReaderOption
 	if c.interval > 0 {
@@ -112,6 +135,12 @@ func Setup(ctx context.Context, opts ...Option) (*Providers, error) {
 		readers = append(readers, sdkmetric.WithReader(r))
 		cleanup = append(cleanup, r.Shutdown)
 	}
+	if r, err := envMetricReader(ctx, c); err != nil {
+		return fail(err)
+	} else if r != nil {
+		readers = append(readers, sdkmetric.WithReader(r))
+		cleanup = append(cleanup, r.Shutdown)
+	}
 
 	spans := []sdktrace.TracerProviderOption{sdktrace.WithResource(res)}
 	if c.stdoutTraces != nil {
@@ -130,9 +159,20 @@ func Setup(ctx context.Context, opts ...Option) (*Providers, error) {
 		spans = append(spans, sdktrace.WithBatcher(exp))
 		cleanup = append(cleanup, exp.Shutdown)
 	}
+	if exp, err := envSpanExporter(ctx, c); err != nil {
+		return fail(err)
+	} else if exp != nil {
+		spans = append(spans, sdktrace.WithBatcher(exp))
+		cleanup = append(cleanup, exp.Shutdown)
+	}
 
 	p.MeterProvider = sdkmetric.NewMeterProvider(append(readers, sdkmetric.WithResource(res))...)
 	p.TracerProvider = sdktrace.NewTracerProvider(spans...)
+	if c.global {
+		otel.SetTracerProvider(p.TracerProvider)
+		otel.SetMeterProvider(p.MeterProvider)
+		otel.SetTextMapPropagator(p.Propagator)
+	}
 	return p, nil
 }
 
@@ -195,14 +235,17 @@ func newOTLPTraces(ctx context.Context, c *config) (sdktrace.SpanExporter, error
 
 // MetricsHandler returns the handler that serves the Prometheus exporter's
 // metrics in the Prometheus text format, to mount at /metrics on a server
-// the caller runs, or nil if [WithPrometheus] is false. Every request
-// collects the metrics afresh, running the observable instruments'
-// callbacks.
+// the caller runs, or nil if [WithPrometheus] is false. With
+// [WithPrometheusRegistry] it serves everything the application's Gatherer
+// gathers. Every request collects the metrics afresh, running the
+// observable instruments' callbacks.
 func (p *Providers) MetricsHandler() http.Handler { return p.metrics }
 
 // InstrumentOptions returns the options that make
 // [otelsignals.Instrument] use these providers:
 // [otelsignals.WithMeterProvider] and [otelsignals.WithTracerProvider].
+// With the providers installed as the globals ([WithGlobal], the default),
+// Instrument without them uses the same providers.
 func (p *Providers) InstrumentOptions() []otelsignals.Option {
 	return []otelsignals.Option{
 		otelsignals.WithMeterProvider(p.MeterProvider),
@@ -220,7 +263,9 @@ func (p *Providers) ForceFlush(ctx context.Context) error {
 // exports the spans it holds, then the MeterProvider collects and exports
 // the metrics once more, and the exporters close their connections.
 // It returns their errors joined, including ctx's error if ctx ends first.
-// Calling it again does nothing and returns the first call's result.
+// Calling it again does nothing and returns the first call's result. The
+// globals that [Setup] installed stay installed: what they create after
+// Shutdown is dropped.
 func (p *Providers) Shutdown(ctx context.Context) error {
 	p.shutdownOnce.Do(func() {
 		p.shutdownErr = errors.Join(p.TracerProvider.Shutdown(ctx), p.MeterProvider.Shutdown(ctx))

@@ -205,8 +205,10 @@ func (r *receiver) check(t *testing.T) {
 	}
 }
 
-func TestOTLPHTTP(t *testing.T) {
-	var r receiver
+// httpReceiver starts an OTLP/HTTP receiver on 127.0.0.1 that records into
+// r, stopped at the end of the test, and returns its host:port.
+func httpReceiver(t *testing.T, r *receiver) string {
+	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
 		if req.Header.Get("Content-Type") != "application/x-protobuf" {
@@ -238,9 +240,13 @@ func TestOTLPHTTP(t *testing.T) {
 			http.NotFound(w, req)
 		}
 	}))
-	defer srv.Close()
-	endpoint := strings.TrimPrefix(srv.URL, "http://")
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://")
+}
 
+func TestOTLPHTTP(t *testing.T) {
+	var r receiver
+	endpoint := httpReceiver(t, &r)
 	p, err := otelsetup.Setup(context.Background(),
 		otelsetup.WithPrometheus(false),
 		otelsetup.WithOTLPTraces(endpoint),
@@ -276,26 +282,33 @@ func (s metricsServer) Export(_ context.Context, req *colmetricpb.ExportMetricsS
 	return &colmetricpb.ExportMetricsServiceResponse{}, nil
 }
 
-func TestOTLPGRPC(t *testing.T) {
-	var r receiver
+// grpcReceiver starts an OTLP/gRPC receiver on 127.0.0.1 that records into
+// r, stopped at the end of the test, and returns its host:port.
+func grpcReceiver(t *testing.T, r *receiver) string {
+	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := grpc.NewServer()
-	coltracepb.RegisterTraceServiceServer(srv, traceServer{r: &r})
-	colmetricpb.RegisterMetricsServiceServer(srv, metricsServer{r: &r})
+	coltracepb.RegisterTraceServiceServer(srv, traceServer{r: r})
+	colmetricpb.RegisterMetricsServiceServer(srv, metricsServer{r: r})
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()
-	defer func() {
+	t.Cleanup(func() {
 		srv.Stop()
 		<-served
-	}()
+	})
+	return lis.Addr().String()
+}
 
+func TestOTLPGRPC(t *testing.T) {
+	var r receiver
+	endpoint := grpcReceiver(t, &r)
 	p, err := otelsetup.Setup(context.Background(),
 		otelsetup.WithPrometheus(false),
-		otelsetup.WithOTLPTraces(lis.Addr().String()),
-		otelsetup.WithOTLPMetrics(lis.Addr().String()),
+		otelsetup.WithOTLPTraces(endpoint),
+		otelsetup.WithOTLPMetrics(endpoint),
 		otelsetup.WithOTLPInsecure(true),
 	)
 	if err != nil {
@@ -304,4 +317,11 @@ func TestOTLPGRPC(t *testing.T) {
 	emit(t, p, "orders", 1)
 	shutdown(t, p)
 	r.check(t)
+}
+
+// got returns how many spans and metrics r has received.
+func (r *receiver) got() (spans, metrics int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.spans), len(r.metrics)
 }

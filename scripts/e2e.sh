@@ -14,6 +14,10 @@
 #   7. hot reload of the demo's config file: an invalid file is rejected and logged,
 #      metrics and spans go on; metrics off, the series stop growing; sampler
 #      always_off, no new spans; the original file, metrics back;
+#   7b. trace continuity (check_trace_continuity): examples/httpservice, configured by
+#      OTEL_EXPORTER_OTLP_ENDPOINT alone, gets requests with a sampled and a not-sampled
+#      traceparent: the sampled one's request, emission, delivery and listener spans reach
+#      the Collector in its trace, its listeners log that trace, the other yields no span;
 #   8. stop everything (also on failure: trap EXIT), the demo gracefully.
 #
 # Every step prints its duration; the script stops at the first failure with a
@@ -347,6 +351,74 @@ s1=$(span_lines)
 wait_for 15 "new spans at the Collector" spans_above "$s1"
 info "metrics and spans are back; the demo logged $(grep -c 'msg="signalkit config' "$tmp/demo2.err") configuration changes"
 done_step
+
+# --- 7b. trace continuity ------------------------------------------------
+
+# trace_spans TRACE NAME counts the spans named NAME of trace TRACE in the
+# Collector's debug output ("name trace-id span-id attributes").
+trace_spans() {
+	grep -cE "^$2 $1 [0-9a-f]{16}( |\$)" "$tmp/collector.out" || true
+}
+
+# check_trace_continuity runs examples/httpservice (otelhttp) with nothing but
+# the OpenTelemetry environment pointing it at the Collector's OTLP/HTTP
+# receiver, and checks that one trace runs from a request's traceparent through
+# its signals: the request's span, the sync emission and its two listener
+# calls, the enqueue, its delivery and two listener calls; that the listeners
+# log in that trace, with a span that reached the Collector; that a request
+# whose parent is not sampled yields no span; and that the metrics reach the
+# Collector too.
+check_trace_continuity() {
+	step "trace continuity: examples/httpservice with OTEL_EXPORTER_OTLP_ENDPOINT, through the Collector"
+	go build -o "$tmp/httpservice" ./examples/httpservice
+	local port sampled=4bf92f3577b34da6a3ce929d0e0e4736 unsampled=0af7651916cd43dd8448eb211c80319c
+	port=$(free_port)
+	start httpservice env OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$otlp_http" OTEL_SERVICE_NAME=signalkit-httpservice \
+		"$tmp/httpservice" -listen "127.0.0.1:$port"
+	local pid=$last_pid
+	wait_for 30 "the service's /healthz" http_ok "http://127.0.0.1:$port/healthz"
+	local tp
+	for tp in "00-$sampled-00f067aa0ba902b7-01" "00-$unsampled-b7ad6b7169203331-00"; do
+		curl -fsS --max-time 5 -o /dev/null -X POST -H "traceparent: $tp" -d '{"id":"E2E-1","quantity":2}' \
+			"http://127.0.0.1:$port/orders" || fail "POST /orders with traceparent $tp"
+	done
+	stop "$pid" || fail "the service exited with status $?" # flushes spans and metrics
+	trace_complete() { (($(trace_spans $sampled 'process order\.shipped') == 3)); }
+	wait_for 30 "the sampled trace's spans at the Collector" trace_complete
+	local name want got
+	while IFS=: read -r want name; do
+		got=$(trace_spans "$sampled" "$name")
+		((got == want)) || fail "trace $sampled has $got spans '$name' at the Collector, want $want"
+	done <<-'EOF'
+		1:POST /orders
+		1:try_emit order\.placed
+		2:process order\.placed
+		1:enqueue order\.shipped
+		3:process order\.shipped
+	EOF
+	info "trace $sampled: $(grep -cE " $sampled [0-9a-f]{16}" "$tmp/collector.out") spans: the request, try_emit + 2 listener calls, enqueue + delivery + 2 listener calls"
+	got=$(grep -cE " $unsampled [0-9a-f]{16}" "$tmp/collector.out" || true)
+	((got == 0)) || fail "the not-sampled trace $unsampled has $got spans at the Collector"
+	local line span
+	for name in "stock reserved" "confirmation sent" "invoice issued"; do
+		line=$(grep -m1 "msg=\"$name\" .*trace_id=$sampled" "$tmp/httpservice.err") ||
+			fail "the listener's log line \"$name\" is not in trace $sampled"
+		span=$(sed -n 's/.* span_id=\([0-9a-f]*\) .*/\1/p' <<<"$line")
+		grep -qE "^process order\.(placed|shipped) $sampled $span" "$tmp/collector.out" ||
+			fail "the listener logged \"$name\" with span $span, which is not a listener span of the trace"
+	done
+	grep -q "trace_id=$unsampled span_id=[0-9a-f]* sampled=false" "$tmp/httpservice.err" ||
+		fail "the listeners of the not-sampled request did not see its trace"
+	info "listeners logged with their spans; trace $unsampled (not sampled): no span"
+	has_service_metrics() {
+		curl -fsS "http://127.0.0.1:$collector_prom/metrics" |
+			grep -q '^signals_emissions_total{.*job="signalkit-httpservice".*signals_name="order.placed"'
+	}
+	wait_for 30 "the service's metrics on the Collector's Prometheus endpoint" has_service_metrics
+	info "metrics: signals_emissions_total{job=\"signalkit-httpservice\"} at the Collector"
+	done_step
+}
+check_trace_continuity
 
 # --- 8. stop -------------------------------------------------------------
 

@@ -10,18 +10,23 @@
 //	go run ./examples/demo -duration 0              # until Ctrl-C (SIGINT) or SIGTERM
 //	go run ./examples/demo -otlp-endpoint 127.0.0.1:4317   # to a Collector
 //
-// Endpoints, on -listen (default 127.0.0.1:9464):
+// Endpoints, on -listen (default 127.0.0.1:9464), with read, write and idle
+// timeouts:
 //
-//	/metrics   the Prometheus exporter (signals_emissions_total, ...)
+//	/metrics   the Prometheus exporter (signals_emissions_total, ...), the Go
+//	           runtime's (go_*) and the process's (process_*) metrics
 //	/healthz   liveness: 200 while the process runs
 //	/readyz    readiness: 200 if every signal's Health() is nil, else 503 and the problems
 //	/debug/signals  every signal's Stats, listener keys and health, as JSON; only with
 //	           -debug-token (or DEMO_DEBUG_TOKEN), to requests that carry
-//	           "Authorization: Bearer <token>"
+//	           "Authorization: Bearer <token>" (the scheme in any case)
 //
 // Spans go to standard output, one JSON object per line (unless
 // -otlp-endpoint is given without -stdout), the log to standard error.
-// SIGHUP reloads the configuration file at once.
+// The OpenTelemetry SDK's variables add exporters: for example
+// OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 sends spans and metrics
+// to a Collector over OTLP/HTTP (see package otelsetup). SIGHUP reloads the
+// configuration file at once.
 //
 // Flags:
 //
@@ -41,7 +46,6 @@ package main
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -58,7 +62,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/signalkit/sdk/config"
+	"github.com/signalkit/sdk/internal/httpguard"
 	"github.com/signalkit/sdk/otelsetup"
 	"github.com/signalkit/sdk/otelsignals"
 	"github.com/signalkit/sdk/signals"
@@ -167,11 +175,16 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	}
 	defer closeConfig()
 
-	// The OpenTelemetry SDK: Prometheus always, spans on stdout and/or OTLP.
+	// The OpenTelemetry SDK: Prometheus always, on the registry that also
+	// has the Go runtime's and the process's metrics; spans on stdout
+	// and/or OTLP, and the exporters that the OTEL_* variables ask for.
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	setup := []otelsetup.Option{
 		otelsetup.WithServiceName(o.serviceName),
 		otelsetup.WithServiceVersion(version),
 		otelsetup.WithMetricInterval(o.exportInterval),
+		otelsetup.WithPrometheusRegistry(registry, registry),
 	}
 	if o.stdoutSpans {
 		setup = append(setup, otelsetup.WithStdoutTraces(stdout))
@@ -229,7 +242,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	s.summary()
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if e := srv.Shutdown(sctx); e != nil {
+	if e := httpguard.Shutdown(sctx, srv); e != nil { // closes stalled connections at the deadline
 		err = errors.Join(err, e)
 	}
 	<-served
@@ -294,17 +307,15 @@ func serve(addr string, metrics http.Handler, checks []named, debugToken string,
 		fmt.Fprintln(w, "ready")
 	})
 	if debugToken != "" {
-		mux.Handle("GET /debug/signals", debugHandler(checks, debugToken))
+		mux.Handle("GET /debug/signals", httpguard.RequireBearer(debugToken, "signals", debugHandler(checks)))
 	}
 	lis, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, nil, err
 	}
-	srv := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 5 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	// Timeouts on reading, writing and idle connections: a client that
+	// stalls cannot hold a goroutine, nor make the shutdown fail.
+	srv := httpguard.NewServer(mux, slog.NewLogLogger(log.Handler(), slog.LevelWarn))
 	return srv, lis, nil
 }
 
@@ -349,17 +360,11 @@ type signalReport struct {
 	Health  string        `json:"health,omitempty"`
 }
 
-// debugHandler serves every signal's stats, listener keys and health as JSON,
-// to requests that carry the bearer token; a runtime introspection endpoint
-// must not be open to anyone who can reach the port.
-func debugHandler(checks []named, token string) http.Handler {
-	want := []byte("Bearer " + token)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="signals"`)
-			http.Error(w, "unauthorized", http.StatusUnauthorized)
-			return
-		}
+// debugHandler serves every signal's stats, listener keys and health as
+// JSON. serve puts it behind the bearer token: a runtime introspection
+// endpoint must not be open to anyone who can reach the port.
+func debugHandler(checks []named) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		report := make(map[string]signalReport, len(checks))
 		for _, c := range checks {
 			rep := signalReport{Stats: c.stats(), Keys: c.keys(), Healthy: true}

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -115,6 +117,8 @@ func TestRun(t *testing.T) {
 		`signals_listeners{`,
 		`# HELP signals_listener_duration_seconds Duration of a sampled listener call.`,
 		`target_info{`, `service_name="demo-test"`,
+		// The registry's own collectors, beside signalkit's metrics.
+		"\ngo_goroutines ", "\ngo_memstats_heap_alloc_bytes ", "\nprocess_cpu_seconds_total ", "\nprocess_open_fds ",
 	}
 	var metrics string
 	waitFor(t, "every metric", func() bool {
@@ -197,7 +201,7 @@ func TestRunErrors(t *testing.T) {
 // TestRunWithoutConfigFile runs with the default configuration path
 // missing: the environment and the defaults apply.
 func TestRunWithoutConfigFile(t *testing.T) {
-	t.Setenv("OTEL_SIGNALS_TRACES_SAMPLER", "always_on")
+	t.Setenv("SIGNALKIT_TRACES_SAMPLER", "always_on")
 	o := options{
 		configPath: filepath.Join(t.TempDir(), "missing.yaml"), rate: 50, listen: "127.0.0.1:0", duration: 300 * time.Millisecond,
 		stdoutSpans: true, exportInterval: time.Second, reloadInterval: time.Second, serviceName: "x", reenableAfter: time.Second,
@@ -257,10 +261,11 @@ func TestParseFlags(t *testing.T) {
 }
 
 // checkDebugEndpoint checks that /debug/signals refuses requests without the
-// token, and reports every signal to one that has it.
+// token, and reports every signal to one that has it, the scheme in any
+// case.
 func checkDebugEndpoint(t *testing.T, url, token string) {
 	t.Helper()
-	for _, auth := range []string{"", "Bearer wrong", token} {
+	for _, auth := range []string{"", "Bearer wrong", token, "Bearer " + token + "x", "Basic " + token} {
 		req, err := http.NewRequest(http.MethodGet, url, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -277,23 +282,73 @@ func checkDebugEndpoint(t *testing.T, url, token string) {
 		}
 		resp.Body.Close()
 	}
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var report map[string]signalReport
-	if err := json.NewDecoder(resp.Body).Decode(&report); err != nil {
-		t.Fatalf("/debug/signals: %s, %v", resp.Status, err)
-	}
-	for _, name := range []string{"order.placed", "inventory.reserved", "payment.requested", "order.notify", "analytics.event"} {
-		if rep, ok := report[name]; !ok || rep.Stats.Name != name || rep.Stats.Listeners == 0 {
-			t.Errorf("/debug/signals: %s = %+v", name, rep)
+	for _, scheme := range []string{"Bearer", "bearer", "BEARER"} {
+		req, err := http.NewRequest(http.MethodGet, url, nil)
+		if err != nil {
+			t.Fatal(err)
 		}
+		req.Header.Set("Authorization", scheme+" "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var report map[string]signalReport
+		err = json.NewDecoder(resp.Body).Decode(&report)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("/debug/signals with scheme %q: %s, %v", scheme, resp.Status, err)
+		}
+		for _, name := range []string{"order.placed", "inventory.reserved", "payment.requested", "order.notify", "analytics.event"} {
+			if rep, ok := report[name]; !ok || rep.Stats.Name != name || rep.Stats.Listeners == 0 {
+				t.Errorf("/debug/signals: %s = %+v", name, rep)
+			}
+		}
+	}
+}
+
+// TestStalledClient: a client that announces a 200 KB body and never sends
+// it neither keeps a goroutine once the demo has stopped (TestMain checks)
+// nor makes its shutdown fail.
+func TestStalledClient(t *testing.T) {
+	addrs := make(chan string, 1)
+	o := options{
+		rate: 10, listen: "127.0.0.1:0", exportInterval: time.Second, reloadInterval: time.Second,
+		serviceName: "x", reenableAfter: time.Second, debugToken: "s3cret",
+		onListen: func(addr string) { addrs <- addr },
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr testutil.Buffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, o, io.Discard, &stderr) }()
+	var addr string
+	select {
+	case addr = <-addrs:
+	case err := <-done:
+		t.Fatalf("run returned early: %v\n%s", err, stderr.String())
+	}
+	for _, path := range []string{"/metrics", "/debug/signals"} {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if _, err := fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer s3cret\r\nContent-Length: 200000\r\n\r\n", path, addr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The server has read both headers once a later request is answered.
+	if code, _ := get(t, "http://"+addr+"/healthz"); code != http.StatusOK {
+		t.Fatalf("/healthz: %d", code)
+	}
+	http.DefaultClient.CloseIdleConnections()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("run with a stalled client: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("run did not return within 30 s of its cancellation")
 	}
 }

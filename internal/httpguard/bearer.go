@@ -1,0 +1,54 @@
+package httpguard
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"net/http"
+	"strings"
+)
+
+// compare is the constant-time comparison of two token digests; a test
+// replaces it to see what it is given.
+var compare = subtle.ConstantTimeCompare
+
+// RequireBearer returns a handler that serves next to the requests whose
+// Authorization header is "Bearer <token>", the scheme in any case and
+// followed by one or more spaces, and answers the others with 401
+// Unauthorized and a WWW-Authenticate challenge for realm. The presented
+// and expected tokens are compared as SHA-256 digests, in constant time.
+//
+// An empty token is a programmer error: RequireBearer panics rather than
+// return a handler that every request without a token would pass.
+func RequireBearer(token, realm string, next http.Handler) http.Handler {
+	if token == "" {
+		panic("httpguard: RequireBearer with an empty token")
+	}
+	if next == nil {
+		panic("httpguard: RequireBearer with a nil handler")
+	}
+	want := sha256.Sum256([]byte(token))
+	challenge := `Bearer realm="` + strings.ReplaceAll(realm, `"`, `'`) + `"`
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, ok := bearerToken(r.Header.Get("Authorization"))
+		digest := sha256.Sum256([]byte(got))
+		// Compare also when the header is malformed, so that its shape
+		// does not change the time taken either.
+		if compare(digest[:], want[:]) != 1 || !ok {
+			w.Header().Set("WWW-Authenticate", challenge)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// bearerToken returns the token of an Authorization header value with the
+// Bearer scheme, in any case, and whether it had one.
+func bearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimLeft(token, " ")
+	return token, token != ""
+}

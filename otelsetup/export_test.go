@@ -1,0 +1,4 @@
+package otelsetup
+
+// OTelEnv is otelEnv for the external tests.
+var OTelEnv = otelEnv
