@@ -165,7 +165,8 @@ func clampRate(rate float64) float64 {
 
 // WithAttributes adds attributes to every metric data point and span of the
 // signal, for example the service's own dimensions. Default: none. Attributes
-// that are not valid are ignored, and attributes with the keys the
+// that are not valid are ignored, bytes of string values that are not valid
+// UTF-8 are replaced by U+FFFD, and attributes with the keys the
 // instrumentation records itself (signals.name, signals.kind, error.type, ...)
 // are replaced by the instrumentation's values. They should have few
 // distinct values, like every metric attribute.
@@ -173,7 +174,7 @@ func WithAttributes(attrs ...attribute.KeyValue) Option {
 	return optionFunc(func(c *config) {
 		for _, kv := range attrs {
 			if kv.Valid() {
-				c.attrs = append(c.attrs, kv)
+				c.attrs = append(c.attrs, validAttr(kv))
 			}
 		}
 	})
@@ -182,7 +183,8 @@ func WithAttributes(attrs ...attribute.KeyValue) Option {
 // WithSpanNameFormatter sets the function that names the signal's spans,
 // given the operation (semconv.OperationEmit, OperationTryEmit,
 // OperationEnqueue or OperationProcess) and the recorded signal name. It is
-// called once per operation, by Instrument. Default: [semconv.SpanName],
+// called once per operation, by Instrument; bytes of its result that are not
+// valid UTF-8 are replaced by U+FFFD. Default: [semconv.SpanName],
 // "{operation} {signal}", as the messaging conventions name spans. A nil
 // function is ignored.
 func WithSpanNameFormatter(f func(operation, signal string) string) Option {

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/signalkit/sdk/semconv"
@@ -68,13 +67,13 @@ func (c *instrumentation) newTracing(cfg *config) {
 		if op == signals.OpDeliver {
 			kind, opType = semconv.ListenerSpanKind, semconv.MessagingOperationTypeProcess
 		}
-		t.names[op] = cfg.spanName(operation, c.recorded)
+		t.names[op] = validString(cfg.spanName(operation, c.recorded))
 		t.opts[op] = []trace.SpanStartOption{
 			trace.WithSpanKind(kind),
 			trace.WithAttributes(common(operation, opType)...),
 		}
 	}
-	t.listenerName = cfg.spanName(semconv.OperationProcess, c.recorded)
+	t.listenerName = validString(cfg.spanName(semconv.OperationProcess, c.recorded))
 	t.listenerOpts = []trace.SpanStartOption{
 		trace.WithSpanKind(semconv.ListenerSpanKind),
 		trace.WithAttributes(common(semconv.OperationProcess, semconv.MessagingOperationTypeProcess)...),
@@ -149,10 +148,10 @@ func endEmission(ec *emitCtx, err error) {
 // setError marks span as failed with err: error status, error.type, and an
 // exception event for a panic.
 func setError(span trace.Span, err error) {
-	span.SetStatus(codes.Error, err.Error())
+	setStatusError(span, err)
 	span.SetAttributes(semconv.ErrorType(err))
 	if semconv.ErrorTypeOf(err) == semconv.ErrorTypePanic {
-		span.RecordError(err)
+		recordError(span, err)
 	}
 }
 
@@ -183,6 +182,6 @@ func (c *instrumentation) endListener(lctx context.Context, err error) {
 		return
 	}
 	if ec, ok := lctx.Value(markerKey{}).(*emitCtx); ok && ec.inst == c && ec.span != nil && ec.span.IsRecording() {
-		ec.span.RecordError(err, trace.WithAttributes(semconv.ErrorType(err)))
+		recordError(ec.span, err, semconv.ErrorType(err))
 	}
 }

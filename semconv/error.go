@@ -50,10 +50,12 @@ func ErrorType(err error) attribute.KeyValue {
 //
 // This is the algorithm of ErrorType in
 // go.opentelemetry.io/otel/semconv/v1.43.0, so signalkit's error.type values
-// match those of other OpenTelemetry Go instrumentation.
+// match those of other OpenTelemetry Go instrumentation. Bytes that are not
+// valid UTF-8 (an ErrorType method may return anything) are replaced by
+// U+FFFD.
 func ErrorTypeOf(err error) string {
 	if err == nil {
 		return ""
 	}
-	return otelsemconv.ErrorType(err).Value.AsString()
+	return valid(otelsemconv.ErrorType(err).Value.AsString())
 }

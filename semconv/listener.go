@@ -61,9 +61,10 @@ var (
 )
 
 // ListenerKey returns the [ListenerKeyKey] attribute for a listener
-// registered with key. Record it on spans only: it is unbounded.
+// registered with key, with bytes that are not valid UTF-8 replaced by
+// U+FFFD. Record it on spans only: it is unbounded.
 func ListenerKey(key string) attribute.KeyValue {
-	return ListenerKeyKey.String(key)
+	return ListenerKeyKey.String(valid(key))
 }
 
 // ListenerCount returns the [ListenerCountKey] attribute for an emission

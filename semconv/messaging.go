@@ -82,7 +82,8 @@ var (
 
 // MessagingDestinationName returns the messaging.destination.name attribute
 // for the signal named name. An empty name is recorded as
-// [DefaultSignalName], as by [SignalName].
+// [DefaultSignalName], and bytes that are not valid UTF-8 as U+FFFD, as by
+// [SignalName].
 func MessagingDestinationName(name string) attribute.KeyValue {
 	return otelsemconv.MessagingDestinationName(signalName(name))
 }
