@@ -47,8 +47,11 @@
 // records an unnamed signal as [DefaultSignalName] and, once its limit of
 // distinct names is reached, further names as [OverflowSignalName].
 // [ListenerKeyKey] is unbounded and is therefore recorded only on spans, and
-// only when enabled. [ErrorTypeKey] holds a Go type name ([ErrorTypeOf]), not
-// an error message.
+// only when enabled. [ErrorTypeKey] holds a class of error, never an error
+// message: the error's own name for its class, its Go type, or
+// [ErrorTypeOther] for the standard library's generic error types
+// ([ErrorTypeOf]). String values that come from the application are recorded
+// as valid UTF-8, each run of invalid bytes replaced by U+FFFD.
 //
 // # Stability
 //

@@ -93,10 +93,10 @@ func attrDocs() []attrDoc {
 		},
 		{
 			goName: "ErrorTypeKey", key: semconv.ErrorTypeKey, typ: "string",
-			examples: []string{semconv.ErrorTypePanic, "*errors.errorString", "*fs.PathError"},
+			examples: []string{semconv.ErrorTypePanic, "card_declined", "*fs.PathError", semconv.ErrorTypeOther},
 			where:    "metrics, spans; only on failure",
-			desc: "Class of error the operation ended with: `" + semconv.ErrorTypePanic + "` for a panic, " +
-				"otherwise the Go type of the error (after unwrapping `fmt.Errorf` wrappers) or the value of its `ErrorType() string` method.",
+			desc: "Class of error the operation ended with (see the rule below): `" + semconv.ErrorTypePanic + "` for a panic, " +
+				"the value of the error's `ErrorType() string` method, its Go type, or `" + semconv.ErrorTypeOther + "`.",
 		},
 		{
 			goName: "MessagingSystemKey", key: semconv.MessagingSystemKey, typ: "enum",
@@ -266,7 +266,21 @@ func renderDocs() ([]byte, error) {
 		p("| `%s` | %s | %s | %s | %s | `%s` |\n", a.key, a.typ, values, a.where, a.desc, a.goName)
 	}
 	p("\nAll attribute values on metrics have bounded cardinality. Signal names should be few and static, like metric names. ")
-	p("`%s` and `%s` are unbounded and therefore recorded on spans only.\n\n", semconv.ListenerKeyKey, semconv.ListenerCountKey)
+	p("`%s` and `%s` are unbounded and therefore recorded on spans only. ", semconv.ListenerKeyKey, semconv.ListenerCountKey)
+	p("String values that come from the application (signal names, listener keys, error types, attributes added to the instrumentation) ")
+	p("are recorded as valid UTF-8: each run of invalid bytes becomes U+FFFD.\n\n")
+	p("### The value of `%s`\n\n", semconv.ErrorTypeKey)
+	p("The [semantic conventions](https://opentelemetry.io/docs/specs/semconv/registry/attributes/error/) ask for a predictable, low-cardinality class of error, and define `%s` as the fallback value. ", semconv.ErrorTypeOther)
+	p("signalkit records, for a failed listener call or emission (`semconv.ErrorTypeOf`):\n\n")
+	p("1. `%s` for a panic;\n", semconv.ErrorTypePanic)
+	p("2. otherwise the value of an `ErrorType() string` method of the error or of an error it wraps, if not empty: ")
+	p("how an application names the classes of its own errors (`card_declined`, `timeout`);\n")
+	p("3. otherwise the name of the error's Go type: `*fs.PathError`, `syscall.Errno`, `example.com/app/store.Code`;\n")
+	p("4. except for the standard library's generic types, whose name says nothing about the failure: ")
+	p("`*errors.errorString` (`errors.New`, `fmt.Errorf` without `%%w`), and the wrappers of `fmt.Errorf` with `%%w` and of `errors.Join`. ")
+	p("A wrapper is looked through to the first error it holds whose type is not generic; ")
+	p("an error with none, such as `errors.New(\"boom\")` or `fmt.Errorf(\"load: %%w\", io.EOF)`, is `%s`. ", semconv.ErrorTypeOther)
+	p("The error's message is never recorded as `%s`.\n\n", semconv.ErrorTypeKey)
 
 	p("## Metrics\n\n")
 	p("Prometheus names are those the OpenTelemetry Prometheus exporter gives by default: dots become underscores, ")
