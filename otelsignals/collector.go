@@ -5,6 +5,8 @@ import (
 	"errors"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/signalkit/sdk/sampling"
 	"github.com/signalkit/sdk/signals"
 )
@@ -73,7 +75,11 @@ func (c *instrumentation) deliverStart(ctx context.Context, e *signals.Emission,
 		if ef.listenerSpans {
 			flags |= signals.ObserveListenerSpans | signals.ObserveListeners
 		}
-		return c.startEmission(m, e, signals.OpDeliver, m.timed), flags
+		// A child of the enqueue span, so that the trace stays whole, and
+		// linked to it, as the messaging conventions ask of a process span:
+		// the enqueue span's context is the emission's creation context.
+		link := trace.WithLinks(trace.Link{SpanContext: m.span.SpanContext()})
+		return c.startEmission(m, e, signals.OpDeliver, m.timed, link), flags
 	}
 	return m.Context, flags
 }

@@ -80,7 +80,9 @@
 // An enqueued emission has an "enqueue {signal}" span that ends when Enqueue
 // returns, and its delivery a "process {signal}" span of kind CONSUMER, a
 // child of the enqueue span, so that the trace stays whole across the
-// queue. A delivery is traced, and timed, exactly when its Enqueue was.
+// queue, with a span link to the enqueue span too: the messaging conventions
+// ask a process span to link to the message's creation context. A delivery is
+// traced, and timed, exactly when its Enqueue was.
 //
 // # Sampling
 //

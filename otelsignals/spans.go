@@ -2,6 +2,7 @@ package otelsignals
 
 import (
 	"context"
+	"slices"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
@@ -128,10 +129,14 @@ func (c plainCtx) Value(key any) any {
 }
 
 // startEmission starts the span of emission e, a child of the span in ctx,
-// and returns the context that carries it.
-func (c *instrumentation) startEmission(ctx context.Context, e *signals.Emission, op signals.Operation, timed bool) *emitCtx {
+// with the extra options, and returns the context that carries it.
+func (c *instrumentation) startEmission(ctx context.Context, e *signals.Emission, op signals.Operation, timed bool, extra ...trace.SpanStartOption) *emitCtx {
 	t := &c.tracing
-	sctx, span := t.tracer.Start(ctx, t.names[op], t.opts[op]...)
+	opts := t.opts[op]
+	if len(extra) > 0 {
+		opts = append(slices.Clip(opts), extra...) // a copy: t.opts is shared
+	}
+	sctx, span := t.tracer.Start(ctx, t.names[op], opts...)
 	span.SetAttributes(semconv.ListenerCount(e.Listeners))
 	return &emitCtx{Context: sctx, inst: c, op: e.Op, span: span, timed: timed}
 }

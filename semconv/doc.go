@@ -28,6 +28,13 @@
 //     ([OperationEmit], [OperationTryEmit] or [OperationEnqueue]),
 //     [SignalKindKey] and [ListenerCountKey]. A failed emission also carries
 //     [ErrorTypeKey] and has status Error.
+//   - The delivery of an enqueued emission by the signal's workers has a
+//     span named "process {signal}", of kind [ListenerSpanKind] (CONSUMER),
+//     with messaging.operation.type [MessagingOperationTypeProcess],
+//     messaging.operation.name [OperationProcess] and [ListenerCountKey]. It
+//     is a child of the enqueue span and has a span link to it: the enqueue
+//     span's context is the emission's creation context, which the messaging
+//     conventions ask a process span to link to.
 //   - A listener span is named "process {signal}", has kind
 //     [ListenerSpanKind] (CONSUMER), messaging.operation.type
 //     [MessagingOperationTypeProcess], messaging.operation.name

@@ -114,7 +114,7 @@ func attrDocs() []attrDoc {
 			goName: "MessagingOperationTypeKey", key: semconv.MessagingOperationTypeKey, typ: "enum",
 			values: []attribute.KeyValue{semconv.MessagingOperationTypeSend, semconv.MessagingOperationTypeProcess},
 			where:  "spans",
-			desc:   "Standard messaging attribute: `send` on emission spans, `process` on listener spans.",
+			desc:   "Standard messaging attribute: `send` on emission spans, `process` on delivery and listener spans.",
 		},
 		{
 			goName: "MessagingOperationNameKey", key: semconv.MessagingOperationNameKey, typ: "enum",
@@ -138,20 +138,22 @@ type spanAttr struct {
 }
 
 type spanDoc struct {
-	title string
-	name  string
-	kind  trace.SpanKind
-	attrs []spanAttr
-	notes string
+	title  string
+	name   string
+	kind   trace.SpanKind
+	parent string // its parent, and its links
+	attrs  []spanAttr
+	notes  string
 }
 
 func spanDocs() []spanDoc {
 	ops := strings.Join([]string{semconv.OperationEmit, semconv.OperationTryEmit, semconv.OperationEnqueue}, "|")
 	return []spanDoc{
 		{
-			title: "Emission span",
-			name:  semconv.SpanName("{"+ops+"}", "{signal}"),
-			kind:  semconv.EmissionSpanKind,
+			title:  "Emission span",
+			name:   semconv.SpanName("{"+ops+"}", "{signal}"),
+			kind:   semconv.EmissionSpanKind,
+			parent: "the span in the emitter's context, if any; no links",
 			attrs: []spanAttr{
 				{semconv.MessagingSystemKey, "`" + semconv.MessagingSystemValue + "`", "required"},
 				{semconv.MessagingDestinationNameKey, "the signal's name", "required"},
@@ -161,12 +163,34 @@ func spanDocs() []spanDoc {
 				{semconv.ListenerCountKey, "number of listeners", "recommended"},
 				{semconv.ErrorTypeKey, "see above", "if the emission failed"},
 			},
-			notes: "A failed emission also has status Error.",
+			notes: "A failed emission also has status Error. Its context is the one the listeners receive, so the spans they start are its children; " +
+				"for `" + semconv.OperationEnqueue + "`, it is the emission's creation context, which the delivery span links to.",
 		},
 		{
-			title: "Listener span",
-			name:  semconv.SpanName(semconv.OperationProcess, "{signal}"),
-			kind:  semconv.ListenerSpanKind,
+			title:  "Delivery span",
+			name:   semconv.SpanName(semconv.OperationProcess, "{signal}"),
+			kind:   semconv.ListenerSpanKind,
+			parent: "the `" + semconv.OperationEnqueue + "` span of the emission; one link, to the same span",
+			attrs: []spanAttr{
+				{semconv.MessagingSystemKey, "`" + semconv.MessagingSystemValue + "`", "required"},
+				{semconv.MessagingDestinationNameKey, "the signal's name", "required"},
+				{semconv.MessagingOperationTypeKey, "`" + semconv.MessagingOperationTypeProcess.Value.AsString() + "`", "required"},
+				{semconv.MessagingOperationNameKey, "`" + semconv.OperationProcess + "`", "required"},
+				{semconv.SignalKindKey, "`async`", "required"},
+				{semconv.ListenerCountKey, "number of listeners", "recommended"},
+			},
+			notes: "The delivery of an enqueued emission (`AsyncSignal.Enqueue`) to the signal's listeners, on a worker of its pool. " +
+				"It is traced exactly when its `" + semconv.OperationEnqueue + "` was. " +
+				"As the [messaging conventions](https://opentelemetry.io/docs/specs/semconv/messaging/messaging-spans/#consumer-spans) recommend for a process span, " +
+				"it links to the emission's creation context, the `" + semconv.OperationEnqueue + "` span; it is also that span's child, so that the trace stays whole. " +
+				"Its context is the one the listeners receive. A listener that fails while the delivery has no listener spans adds an `exception` event " +
+				"with `" + string(semconv.ErrorTypeKey) + "` to it; the span's status stays Unset.",
+		},
+		{
+			title:  "Listener span",
+			name:   semconv.SpanName(semconv.OperationProcess, "{signal}"),
+			kind:   semconv.ListenerSpanKind,
+			parent: "the emission span or the delivery span; no links",
 			attrs: []spanAttr{
 				{semconv.MessagingSystemKey, "`" + semconv.MessagingSystemValue + "`", "required"},
 				{semconv.MessagingDestinationNameKey, "the signal's name", "required"},
@@ -176,7 +200,9 @@ func spanDocs() []spanDoc {
 				{semconv.ListenerKeyKey, "the listener's key", "opt-in, when the listener has a key"},
 				{semconv.ErrorTypeKey, "see above", "if the listener returned an error or panicked"},
 			},
-			notes: "A failed listener call also has status Error.",
+			notes: "One per listener call of a traced emission or delivery, when listener spans are on. A failed listener call also has status Error, " +
+				"and a panic an `exception` event. A delivery span and a listener span have the same name: only the delivery span has `" +
+				string(semconv.ListenerCountKey) + "`.",
 		},
 	}
 }
@@ -317,7 +343,7 @@ func renderDocs() ([]byte, error) {
 	p("## Spans\n\n")
 	for _, s := range spanDocs() {
 		p("### %s\n\n", s.title)
-		p("Name `%s`, kind %s.\n\n", s.name, strings.ToUpper(s.kind.String()))
+		p("Name `%s`, kind %s. Parent: %s.\n\n", s.name, strings.ToUpper(s.kind.String()), s.parent)
 		p("| Attribute | Value | Requirement |\n")
 		p("|---|---|---|\n")
 		for _, a := range s.attrs {
