@@ -43,11 +43,13 @@
 //     change to the listeners after Instrument, by kind of change (except
 //     changes made while both metrics and tracing are off: the signal does
 //     not report them to a switched-off instrumentation).
-//   - signals.listeners, and for an AsyncSignal signals.queue.depth,
+//   - signals.listeners (by signals.listener.state: enabled, or disabled by
+//     the circuit breaker), and for an AsyncSignal signals.queue.depth,
 //     signals.queue.capacity, signals.pool.size and signals.pool.workers
 //     (busy, idle), are read from the signal's Stats when the metrics are
-//     collected; the pool and queue metrics appear once the signal has
-//     started its pool. signals.queue.dropped counts the enqueued emissions
+//     collected: they tell what is true now, so a disabled listener that is
+//     removed, or whose signal is reset, is no longer counted. The pool and
+//     queue metrics appear once the signal has started its pool. signals.queue.dropped counts the enqueued emissions
 //     dropped, by reason (queue_full, closed).
 //   - signals.emission.duration, signals.listener.duration and
 //     signals.queue.wait.duration are histograms with

@@ -74,6 +74,12 @@ func attrDocs() []attrDoc {
 			desc:  "Kind of change to the signal's listeners: registration, removal of one, removal of all, removal of a one-shot listener after its call, disabling, enabling.",
 		},
 		{
+			goName: "ListenerStateKey", key: semconv.ListenerStateKey, typ: "enum",
+			values: []attribute.KeyValue{semconv.ListenerStateEnabled, semconv.ListenerStateDisabled},
+			where:  "metrics",
+			desc:   "State of a registered listener: receiving emissions (`enabled`), or disabled by the circuit breaker until it is enabled again (`disabled`). A removed listener is counted in neither.",
+		},
+		{
 			goName: "ListenerCountKey", key: semconv.ListenerCountKey, typ: "int",
 			examples: []string{"0", "1", "12"},
 			where:    "emission spans",

@@ -96,7 +96,10 @@ func TestSyncCounts(t *testing.T) {
 		point(4, with(nk, semconv.ErrorType(&boomError{}))...),
 		point(1, with(nk, semconv.ErrorTypeKey.String(semconv.ErrorTypePanic))...),
 	))
-	assertMetric(t, got, sumMetric(semconv.ListenersName, false, point(2, nk...)))
+	assertMetric(t, got, sumMetric(semconv.ListenersName, false,
+		point(2, with(nk, semconv.ListenerStateEnabled)...),
+		point(0, with(nk, semconv.ListenerStateDisabled)...),
+	))
 	assertMetric(t, got, sumMetric(semconv.ListenerChangesName, true,
 		point(4, with(nk, semconv.ListenerChangeAdd)...),
 		point(1, with(nk, semconv.ListenerChangeOnceFired)...),
@@ -110,7 +113,10 @@ func TestSyncCounts(t *testing.T) {
 
 	sig.Reset()
 	got = e.collect(t)
-	assertMetric(t, got, sumMetric(semconv.ListenersName, false, point(0, nk...)))
+	assertMetric(t, got, sumMetric(semconv.ListenersName, false,
+		point(0, with(nk, semconv.ListenerStateEnabled)...),
+		point(0, with(nk, semconv.ListenerStateDisabled)...),
+	))
 	if n, _ := sum(got[semconv.ListenerChangesName], with(nk, semconv.ListenerChangeReset)...); n != 2 {
 		t.Errorf("reset changes = %d, want 2", n)
 	}
@@ -143,7 +149,10 @@ func TestAsyncCounts(t *testing.T) {
 	n := []attribute.KeyValue{semconv.SignalName("jobs")}
 	assertMetric(t, got, sumMetric(semconv.EmissionsName, true, point(7, nk...)))
 	assertMetric(t, got, sumMetric(semconv.ListenerInvocationsName, true, point(21, nk...)))
-	assertMetric(t, got, sumMetric(semconv.ListenersName, false, point(3, nk...)))
+	assertMetric(t, got, sumMetric(semconv.ListenersName, false,
+		point(3, with(nk, semconv.ListenerStateEnabled)...),
+		point(0, with(nk, semconv.ListenerStateDisabled)...),
+	))
 	assertMetric(t, got, sumMetric(semconv.QueueDepthName, false, point(0, n...)))
 	assertMetric(t, got, sumMetric(semconv.QueueCapacityName, false, point(8, n...)))
 	assertMetric(t, got, sumMetric(semconv.PoolSizeName, false, point(2, n...)))

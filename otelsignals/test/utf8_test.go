@@ -3,18 +3,12 @@ package test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.opentelemetry.io/otel/attribute"
-	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/signalkit/sdk/otelsignals"
@@ -30,33 +24,13 @@ type classError struct{ class, msg string }
 func (e *classError) Error() string     { return e.msg }
 func (e *classError) ErrorType() string { return e.class }
 
-// scrape serves reg's metrics as /metrics does with promhttp's default
-// options (an error while gathering is an HTTP 500), and returns the status
-// and the body.
-func scrape(t *testing.T, reg *prometheus.Registry) (int, string) {
-	t.Helper()
-	rec := httptest.NewRecorder()
-	promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	body, err := io.ReadAll(rec.Result().Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rec.Code, string(body)
-}
-
 // TestInvalidUTF8ThroughPrometheus is the regression test of a signal name,
 // an error.type and an attribute value that are not valid UTF-8: the
 // Prometheus exporter refuses such a label value, and the registry then
 // fails the whole scrape, the metrics of every other signal included. The
 // instrumentation replaces the invalid bytes with U+FFFD.
 func TestInvalidUTF8ThroughPrometheus(t *testing.T) {
-	reg := prometheus.NewRegistry()
-	exp, err := otelprom.New(otelprom.WithRegisterer(reg))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exp))
-	t.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
+	reg, mp := newPrometheus(t)
 
 	good := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "orders.created"})
 	badName := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "orders.\xffcreated", ErrorHandler: ignore})
