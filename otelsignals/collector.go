@@ -15,8 +15,8 @@ import (
 // on the goroutines that run the emission, concurrently; each loads the
 // effective settings once and takes no lock.
 
-// EmitStart counts the emission, decides whether it is timed and traced,
-// and starts its span if it is.
+// EmitStart counts the emission, decides whether it is timed (its rate, or
+// the duration budget) and traced, and starts its span if it is.
 func (c *instrumentation) EmitStart(ctx context.Context, e signals.Emission) (context.Context, signals.Observe) {
 	ef := c.eff.Load()
 	if e.Op == signals.OpDeliver {
@@ -25,8 +25,8 @@ func (c *instrumentation) EmitStart(ctx context.Context, e signals.Emission) (co
 	var flags signals.Observe
 	timed := false
 	if ef.metrics {
-		n := c.counts.emissions.Add(1)
-		timed = ef.timeAll || mix(uint64(n)) < ef.threshold // #nosec G115 -- a hash input: wrapping is harmless
+		n := uint64(c.counts.emissions.Add(1)) // #nosec G115 -- a sequence number for the hash and the budget: wrapping is harmless
+		timed = ef.timeAll || mix(n) < ef.threshold || (ef.budget > 0 && c.budget.take(ef.budget, n))
 		switch {
 		case timed:
 			flags = signals.ObserveEnd | signals.ObserveDurations | signals.ObserveListeners

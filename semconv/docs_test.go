@@ -344,7 +344,9 @@ func renderDocs() ([]byte, error) {
 		bs = append(bs, strconv.FormatFloat(f, 'g', -1, 64))
 	}
 	p("%s.\n", strings.Join(bs, ", "))
-	p("Durations are measured for sampled operations only; the counters count every operation.\n\n")
+	p("Durations are measured for the timed operations only: with otelsignals' defaults, every emission of a signal up to 100 a second ")
+	p("(the duration budget) and one in a hundred beyond, with all the listener calls of a timed emission; the counters count every operation. ")
+	p("A histogram's count is therefore not a count of operations.\n\n")
 
 	p("## Spans\n\n")
 	for _, s := range spanDocs() {

@@ -343,7 +343,7 @@ func TestNoDurationsAtRateZero(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewWithOptions[int](&signals.SignalOptions{Name: "z"})
 	defer sig.Close()
-	if err := otelsignals.Instrument(sig, e.opts(otelsignals.WithDurationSampleRate(0))...); err != nil {
+	if err := otelsignals.Instrument(sig, e.opts(otelsignals.WithDurationSampleRate(0), otelsignals.WithDurationBudget(-1))...); err != nil {
 		t.Fatal(err)
 	}
 	sig.AddListener(func(context.Context, int) {})
@@ -372,7 +372,7 @@ func TestNoDurationsAtRateZero(t *testing.T) {
 func TestDurationSampleRate(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "r"})
-	if err := otelsignals.Instrument(sig, e.opts(otelsignals.WithDurationSampleRate(0.25))...); err != nil {
+	if err := otelsignals.Instrument(sig, e.opts(otelsignals.WithDurationSampleRate(0.25), otelsignals.WithDurationBudget(-1))...); err != nil {
 		t.Fatal(err)
 	}
 	sig.AddListener(func(context.Context, int) {})
