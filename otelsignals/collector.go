@@ -5,6 +5,8 @@ import (
 	"errors"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/signalkit/sdk/sampling"
 	"github.com/signalkit/sdk/signals"
 )
@@ -13,8 +15,8 @@ import (
 // on the goroutines that run the emission, concurrently; each loads the
 // effective settings once and takes no lock.
 
-// EmitStart counts the emission, decides whether it is timed and traced,
-// and starts its span if it is.
+// EmitStart counts the emission, decides whether it is timed (its rate, or
+// the duration budget) and traced, and starts its span if it is.
 func (c *instrumentation) EmitStart(ctx context.Context, e signals.Emission) (context.Context, signals.Observe) {
 	ef := c.eff.Load()
 	if e.Op == signals.OpDeliver {
@@ -23,8 +25,8 @@ func (c *instrumentation) EmitStart(ctx context.Context, e signals.Emission) (co
 	var flags signals.Observe
 	timed := false
 	if ef.metrics {
-		n := c.counts.emissions.Add(1)
-		timed = ef.timeAll || mix(uint64(n)) < ef.threshold // #nosec G115 -- a hash input: wrapping is harmless
+		n := uint64(c.counts.emissions.Add(1)) // #nosec G115 -- a sequence number for the hash and the budget: wrapping is harmless
+		timed = ef.timeAll || mix(n) < ef.threshold || (ef.budget > 0 && c.budget.take(ef.budget, n))
 		switch {
 		case timed:
 			flags = signals.ObserveEnd | signals.ObserveDurations | signals.ObserveListeners
@@ -73,7 +75,11 @@ func (c *instrumentation) deliverStart(ctx context.Context, e *signals.Emission,
 		if ef.listenerSpans {
 			flags |= signals.ObserveListenerSpans | signals.ObserveListeners
 		}
-		return c.startEmission(m, e, signals.OpDeliver, m.timed), flags
+		// A child of the enqueue span, so that the trace stays whole, and
+		// linked to it, as the messaging conventions ask of a process span:
+		// the enqueue span's context is the emission's creation context.
+		link := trace.WithLinks(trace.Link{SpanContext: m.span.SpanContext()})
+		return c.startEmission(m, e, signals.OpDeliver, m.timed, link), flags
 	}
 	return m.Context, flags
 }

@@ -21,8 +21,9 @@
 // By default the instrumentation uses the global MeterProvider and
 // TracerProvider ([WithMeterProvider], [WithTracerProvider]), records the
 // signal's own name ([WithName]), counts every emission and listener call,
-// times one emission in a hundred ([WithDurationSampleRate]), and traces an
-// emission when it is made inside a sampled trace ([WithSampler]).
+// times every emission up to 100 a second and one in a hundred beyond
+// ([WithDurationBudget], [WithDurationSampleRate]), and traces an emission
+// when it is made inside a sampled trace ([WithSampler]).
 // [Detach] removes it.
 //
 // # Metrics
@@ -43,16 +44,22 @@
 //     change to the listeners after Instrument, by kind of change (except
 //     changes made while both metrics and tracing are off: the signal does
 //     not report them to a switched-off instrumentation).
-//   - signals.listeners, and for an AsyncSignal signals.queue.depth,
+//   - signals.listeners (by signals.listener.state: enabled, or disabled by
+//     the circuit breaker), and for an AsyncSignal signals.queue.depth,
 //     signals.queue.capacity, signals.pool.size and signals.pool.workers
 //     (busy, idle), are read from the signal's Stats when the metrics are
-//     collected; the pool and queue metrics appear once the signal has
-//     started its pool. signals.queue.dropped counts the enqueued emissions
+//     collected: they tell what is true now, so a disabled listener that is
+//     removed, or whose signal is reset, is no longer counted. The pool and
+//     queue metrics appear once the signal has started its pool. signals.queue.dropped counts the enqueued emissions
 //     dropped, by reason (queue_full, closed).
 //   - signals.emission.duration, signals.listener.duration and
 //     signals.queue.wait.duration are histograms with
 //     semconv.DurationBuckets() as boundaries (one microsecond to ten
-//     seconds), recorded for the timed fraction of the emissions only. The
+//     seconds), recorded for the timed emissions only: within each second,
+//     the first emissions up to the duration budget ([WithDurationBudget],
+//     default 100 per signal), and beyond it a fraction of the others
+//     ([WithDurationSampleRate], default 0.01). A quiet signal thus has
+//     every emission timed, and a busy one costs what the rate costs. The
 //     duration of a delivered emission runs from its Enqueue to its last
 //     listener, queue wait included. A failed TryEmit, or a refused Enqueue,
 //     is recorded with error.type.
@@ -80,7 +87,9 @@
 // An enqueued emission has an "enqueue {signal}" span that ends when Enqueue
 // returns, and its delivery a "process {signal}" span of kind CONSUMER, a
 // child of the enqueue span, so that the trace stays whole across the
-// queue. A delivery is traced, and timed, exactly when its Enqueue was.
+// queue, with a span link to the enqueue span too: the messaging conventions
+// ask a process span to link to the message's creation context. A delivery is
+// traced, and timed, exactly when its Enqueue was.
 //
 // # Sampling
 //
@@ -97,8 +106,8 @@
 // # Runtime control
 //
 // A [Settings] switches metrics and tracing on and off, and changes the
-// sampler, listener spans and duration sample rate, while signals run,
-// without re-instrumenting them: every instrumentation created
+// sampler, listener spans, duration sample rate and duration budget, while
+// signals run, without re-instrumenting them: every instrumentation created
 // [WithSettings] of it follows it, and [Settings.SetOverride] changes the
 // settings of one signal by name. [Settings.Apply] replaces all the settings
 // at once, for configuration reloads. An instrumentation without
@@ -107,11 +116,11 @@
 //
 // Settings are resolved for each signal as: the Settings' global values,
 // then the options given to Instrument ([WithSampler], [WithListenerSpans],
-// [WithDurationSampleRate]), then the override for the signal's name. When a
-// signal ends up with neither metrics nor tracing, its instrumentation is
-// switched off with EnableCollector(false) and its emissions take the
-// signal's fast path again; the instrumentation stays attached, and comes
-// back on with the settings.
+// [WithDurationSampleRate], [WithDurationBudget]), then the override for the
+// signal's name. When a signal ends up with neither metrics nor tracing, its
+// instrumentation is switched off with EnableCollector(false) and its
+// emissions take the signal's fast path again; the instrumentation stays
+// attached, and comes back on with the settings.
 //
 // # Performance
 //
@@ -120,13 +129,15 @@
 // span and context), for the timed fraction of enqueued emissions (a small
 // context that tells the delivery it is timed), and for an untraced emission
 // made with the context of a traced emission of the same signal. With metrics
-// on and tracing off, an emission costs the instrumentation two atomic adds
-// and a hash of the emission's sequence number that decides whether it is
-// timed; listener calls cost nothing more, except in the timed emissions,
-// which read the clock twice per call and record each duration (about half a
-// microsecond per listener call with the OpenTelemetry SDK). With tracing
-// on, an emission that is not sampled costs the sampler's decision; a
-// sampled one costs a span start and end, an attribute and a context.
+// on and tracing off, an emission costs the instrumentation two atomic adds,
+// a hash of the emission's sequence number that decides whether it is timed,
+// and once the second's duration budget is spent one atomic load (and a
+// clock read every 64 emissions); listener calls cost nothing more, except in
+// the timed emissions, which read the clock twice per call and record each
+// duration (about half a microsecond per listener call with the
+// OpenTelemetry SDK). With tracing on, an emission that is not sampled costs
+// the sampler's decision; a sampled one costs a span start and end, an
+// attribute and a context.
 //
 // Attaching any collector moves a signal's emissions from the core's fast
 // path to its general path, which costs more than the instrumentation

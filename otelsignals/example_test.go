@@ -89,17 +89,19 @@ func ExampleSettings_Apply() {
 	c := otelsignals.DefaultConfig()
 	c.Sampler = sampling.ParentBased(sampling.RateLimited(10))
 	c.DurationSampleRate = 0.05
+	c.DurationBudget = 20 // time the first 20 emissions of each second, then 5 %
 	c.Overrides = map[string]otelsignals.Override{
 		"audit.events": {Tracing: new(false)},
+		"orders.paid":  {DurationBudget: new(-1)}, // the rate alone
 	}
 	if err := settings.Apply(c); err != nil {
 		fmt.Println(err)
 		return
 	}
 	got := settings.Config()
-	fmt.Println(got.Metrics, got.Tracing, got.Sampler.Description(), got.DurationSampleRate, len(got.Overrides))
+	fmt.Println(got.Metrics, got.Tracing, got.Sampler.Description(), got.DurationSampleRate, got.DurationBudget, len(got.Overrides))
 	// Output:
-	// true true ParentBased{root:RateLimited{10}} 0.05 1
+	// true true ParentBased{root:RateLimited{10}} 0.05 20 2
 }
 
 func ExampleNewSettings() {

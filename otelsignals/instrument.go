@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"sync/atomic"
+	"time"
 
 	"github.com/signalkit/sdk/semconv"
 	"github.com/signalkit/sdk/signals"
@@ -16,6 +17,7 @@ type instrumentation struct {
 	signals.NopCollector // methods added to MetricsCollector later do nothing
 
 	counts counts
+	budget durationBudget
 	eff    atomic.Pointer[effective] // never nil once attached
 
 	sig      Signal
@@ -62,6 +64,7 @@ func Instrument(sig Signal, opts ...Option) error {
 		s = new(Settings)
 	}
 	c := &instrumentation{
+		budget:   durationBudget{epoch: time.Now()},
 		sig:      sig,
 		kind:     sig.Kind(),
 		name:     cfg.name,

@@ -70,6 +70,8 @@ type metricsState struct {
 	droppedFull  []metric.ObserveOption // signals.name, signals.drop.reason
 	droppedClose []metric.ObserveOption
 	busy, idle   []metric.ObserveOption // signals.name, signals.pool.worker.state
+	enabled      []metric.ObserveOption // signals.name, signals.kind, signals.listener.state
+	disabled     []metric.ObserveOption
 	changeAdd    [signals.ChangeEnable + 1][]metric.AddOption
 
 	// byErrorType caches the options of failed operations, by error.type.
@@ -131,6 +133,8 @@ func (c *instrumentation) newMetrics(mp metric.MeterProvider, extra []attribute.
 	m.droppedClose = obsOpts(withAttrs(extra, name, semconv.DropReasonClosed))
 	m.busy = obsOpts(withAttrs(extra, name, semconv.PoolWorkerStateBusy))
 	m.idle = obsOpts(withAttrs(extra, name, semconv.PoolWorkerStateIdle))
+	m.enabled = obsOpts(withAttrs(extra, name, kindAttr(c.kind), semconv.ListenerStateEnabled))
+	m.disabled = obsOpts(withAttrs(extra, name, kindAttr(c.kind), semconv.ListenerStateDisabled))
 	for ch, kv := range map[signals.Change]attribute.KeyValue{
 		signals.ChangeAdd:       semconv.ListenerChangeAdd,
 		signals.ChangeRemove:    semconv.ListenerChangeRemove,
@@ -216,8 +220,8 @@ func (c *instrumentation) newMetrics(mp metric.MeterProvider, extra []attribute.
 }
 
 // observe is the instrumentation's callback: it reports the counts and
-// reads the signal's listeners, pool and queue. While metrics are off it
-// reports nothing.
+// reads the signal's listeners (by state), pool and queue from its Stats.
+// While metrics are off it reports nothing.
 func (c *instrumentation) observe(_ context.Context, o metric.Observer) error {
 	if !c.eff.Load().metrics {
 		return nil
@@ -229,15 +233,16 @@ func (c *instrumentation) observe(_ context.Context, o metric.Observer) error {
 	if m.invocations != nil {
 		o.ObserveInt64(m.invocations, c.counts.calls.Load(), m.nameKindObs...)
 	}
-	if c.kind != signals.KindAsync {
-		if m.listeners != nil {
-			o.ObserveInt64(m.listeners, int64(c.sig.Len()), m.nameKindObs...)
-		}
-		return nil
-	}
 	st := c.sig.Stats()
 	if m.listeners != nil {
-		o.ObserveInt64(m.listeners, int64(st.Listeners), m.nameKindObs...)
+		// Both states, always: a disabled count that drops to 0 (the
+		// listener was enabled, removed, or reset) is reported as 0, not
+		// as a series that disappears.
+		o.ObserveInt64(m.listeners, int64(max(st.Listeners-st.DisabledListeners, 0)), m.enabled...)
+		o.ObserveInt64(m.listeners, int64(st.DisabledListeners), m.disabled...)
+	}
+	if c.kind != signals.KindAsync {
+		return nil
 	}
 	if m.dropped != nil {
 		o.ObserveInt64(m.dropped, c.counts.droppedFull.Load(), m.droppedFull...)

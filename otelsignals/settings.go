@@ -34,8 +34,17 @@ type Config struct {
 	ListenerSpans bool
 
 	// DurationSampleRate is the fraction of emissions whose durations are
-	// measured, in [0, 1]. See [WithDurationSampleRate].
+	// measured beyond the DurationBudget, in [0, 1]. See
+	// [WithDurationSampleRate].
 	DurationSampleRate float64
+
+	// DurationBudget is the number of emissions per second, per signal,
+	// whose durations are measured whatever DurationSampleRate says: the
+	// first DurationBudget emissions of each second are timed, and
+	// DurationSampleRate applies to the others. 0 means
+	// [DefaultDurationBudget]; a negative value means no budget, so that
+	// DurationSampleRate alone decides. See [WithDurationBudget].
+	DurationBudget int
 
 	// Overrides are settings for single signals, by the name the signal is
 	// instrumented with (see [WithName]); they take precedence over the
@@ -46,14 +55,17 @@ type Config struct {
 
 // DefaultConfig returns the settings of a new [Settings]: metrics and
 // tracing on, sampler sampling.ParentBased(sampling.Never()) (emissions are
-// traced inside sampled traces only), no listener spans, and
-// [DefaultDurationSampleRate].
+// traced inside sampled traces only), no listener spans,
+// [DefaultDurationBudget] and [DefaultDurationSampleRate]: every emission of
+// a signal emitted up to 100 times a second is timed, and one in a hundred
+// of those beyond.
 func DefaultConfig() Config {
 	return Config{
 		Metrics:            true,
 		Tracing:            true,
 		Sampler:            sampling.ParentBased(sampling.Never()),
 		DurationSampleRate: DefaultDurationSampleRate,
+		DurationBudget:     DefaultDurationBudget,
 	}
 }
 
@@ -99,6 +111,7 @@ type Override struct {
 	Sampler            sampling.Sampler // see Config.Sampler; nil: unchanged
 	ListenerSpans      *bool            // see Config.ListenerSpans; nil: unchanged
 	DurationSampleRate *float64         // in [0, 1]; nil: unchanged
+	DurationBudget     *int             // see Config.DurationBudget; nil: unchanged
 }
 
 func (o Override) validate(name string) error {
@@ -125,10 +138,14 @@ func (o *Override) applyTo(e *effective) {
 	if o.DurationSampleRate != nil {
 		e.setRate(*o.DurationSampleRate)
 	}
+	if o.DurationBudget != nil {
+		e.setBudget(*o.DurationBudget)
+	}
 }
 
 // Settings switches metrics and tracing of instrumented signals on and off,
-// and changes their sampler, listener spans and duration sample rate, while
+// and changes their sampler, listener spans, duration sample rate and
+// duration budget, while
 // they run, without re-instrumenting them. Every instrumentation created
 // [WithSettings] of a Settings follows it; the settings for one signal can be
 // changed by name with [Settings.SetOverride].
@@ -252,6 +269,14 @@ func (s *Settings) SetDurationSampleRate(rate float64) error {
 	return nil
 }
 
+// SetDurationBudget sets the number of emissions per second, per signal,
+// whose durations are measured whatever the duration sample rate says, for
+// every signal without a budget of its own: 0 means [DefaultDurationBudget],
+// a negative value no budget. See [Config.DurationBudget].
+func (s *Settings) SetDurationBudget(perSecond int) {
+	s.update(func(c *Config) { c.DurationBudget = perSecond })
+}
+
 // SetOverride sets the settings of the signals instrumented with the given
 // name, replacing any override for that name; they take precedence over the
 // global settings and over the options given to Instrument. An invalid o
@@ -331,6 +356,7 @@ type effective struct {
 	listenerSpans bool
 	timeAll       bool             // rate 1: time every emission
 	threshold     uint64           // time an emission if a random uint64 is below it
+	budget        int64            // emissions timed per second whatever the rate; 0: none
 	sampler       sampling.Sampler // never nil: Config.Validate checks
 }
 
@@ -340,6 +366,18 @@ func (e *effective) setRate(rate float64) {
 	e.threshold = 0
 	if !e.timeAll && rate > 0 {
 		e.threshold = uint64(math.Ldexp(rate, 64))
+	}
+}
+
+// setBudget sets the duration budget for a Config.DurationBudget of n.
+func (e *effective) setBudget(n int) {
+	switch {
+	case n == 0:
+		e.budget = DefaultDurationBudget
+	case n < 0:
+		e.budget = 0
+	default:
+		e.budget = int64(n)
 	}
 }
 
@@ -356,6 +394,7 @@ func effectiveFor(c *Config, pinned *Override, name string) *effective {
 		listenerSpans: c.ListenerSpans,
 	}
 	e.setRate(c.DurationSampleRate)
+	e.setBudget(c.DurationBudget)
 	pinned.applyTo(e)
 	if o, ok := c.Overrides[name]; ok {
 		o.applyTo(e)

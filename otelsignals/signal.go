@@ -9,7 +9,7 @@ import "github.com/signalkit/sdk/signals"
 //
 // Instrumentation attaches itself with SetCollector, finds itself again with
 // Collector, switches itself off with EnableCollector when both metrics and
-// tracing are off, and reads Stats and Len when metrics are collected.
+// tracing are off, and reads Stats when metrics are collected.
 // Implementations must be safe for concurrent use.
 type Signal interface {
 	// Name returns the signal's name.

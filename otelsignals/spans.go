@@ -2,9 +2,9 @@ package otelsignals
 
 import (
 	"context"
+	"slices"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/signalkit/sdk/semconv"
@@ -68,13 +68,13 @@ func (c *instrumentation) newTracing(cfg *config) {
 		if op == signals.OpDeliver {
 			kind, opType = semconv.ListenerSpanKind, semconv.MessagingOperationTypeProcess
 		}
-		t.names[op] = cfg.spanName(operation, c.recorded)
+		t.names[op] = validString(cfg.spanName(operation, c.recorded))
 		t.opts[op] = []trace.SpanStartOption{
 			trace.WithSpanKind(kind),
 			trace.WithAttributes(common(operation, opType)...),
 		}
 	}
-	t.listenerName = cfg.spanName(semconv.OperationProcess, c.recorded)
+	t.listenerName = validString(cfg.spanName(semconv.OperationProcess, c.recorded))
 	t.listenerOpts = []trace.SpanStartOption{
 		trace.WithSpanKind(semconv.ListenerSpanKind),
 		trace.WithAttributes(common(semconv.OperationProcess, semconv.MessagingOperationTypeProcess)...),
@@ -129,10 +129,14 @@ func (c plainCtx) Value(key any) any {
 }
 
 // startEmission starts the span of emission e, a child of the span in ctx,
-// and returns the context that carries it.
-func (c *instrumentation) startEmission(ctx context.Context, e *signals.Emission, op signals.Operation, timed bool) *emitCtx {
+// with the extra options, and returns the context that carries it.
+func (c *instrumentation) startEmission(ctx context.Context, e *signals.Emission, op signals.Operation, timed bool, extra ...trace.SpanStartOption) *emitCtx {
 	t := &c.tracing
-	sctx, span := t.tracer.Start(ctx, t.names[op], t.opts[op]...)
+	opts := t.opts[op]
+	if len(extra) > 0 {
+		opts = append(slices.Clip(opts), extra...) // a copy: t.opts is shared
+	}
+	sctx, span := t.tracer.Start(ctx, t.names[op], opts...)
 	span.SetAttributes(semconv.ListenerCount(e.Listeners))
 	return &emitCtx{Context: sctx, inst: c, op: e.Op, span: span, timed: timed}
 }
@@ -149,10 +153,10 @@ func endEmission(ec *emitCtx, err error) {
 // setError marks span as failed with err: error status, error.type, and an
 // exception event for a panic.
 func setError(span trace.Span, err error) {
-	span.SetStatus(codes.Error, err.Error())
+	setStatusError(span, err)
 	span.SetAttributes(semconv.ErrorType(err))
 	if semconv.ErrorTypeOf(err) == semconv.ErrorTypePanic {
-		span.RecordError(err)
+		recordError(span, err)
 	}
 }
 
@@ -183,6 +187,6 @@ func (c *instrumentation) endListener(lctx context.Context, err error) {
 		return
 	}
 	if ec, ok := lctx.Value(markerKey{}).(*emitCtx); ok && ec.inst == c && ec.span != nil && ec.span.IsRecording() {
-		ec.span.RecordError(err, trace.WithAttributes(semconv.ErrorType(err)))
+		recordError(ec.span, err, semconv.ErrorType(err))
 	}
 }

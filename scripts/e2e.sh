@@ -8,7 +8,9 @@
 #   4. start the Collector; run the demo with a copy of its config file;
 #      promtool check metrics on its /metrics;
 #   5. start Prometheus (deploy/prometheus/prometheus.yml with these ports, recording
-#      and alert rules) and check that every query of deploy/queries.txt returns data;
+#      and alert rules) and check that every query of deploy/queries.txt returns the
+#      values its "# expect:" lines give, which the demo's workload makes true
+#      (go run ./deploy/internal/querycheck -prometheus);
 #   6. run the demo again, sending OTLP to the Collector: its spans reach the debug
 #      exporter, its metrics the Collector's Prometheus endpoint and Prometheus;
 #   7. hot reload of the demo's config file: an invalid file is rejected and logged,
@@ -243,31 +245,21 @@ query() {
 		jq -e '.status == "success" and (.data.result | length) > 0' >/dev/null
 }
 
-step "every query of deploy/queries.txt returns data from Prometheus"
-mapfile -t queries < <(grep -vE '^[[:space:]]*(#|$)' deploy/queries.txt)
-((${#queries[@]} > 0)) || fail "no queries in deploy/queries.txt"
-pending=("${queries[@]}")
-deadline=$((SECONDS + 90))
-while :; do
-	still=()
-	for q in "${pending[@]}"; do
-		query "$q" || still+=("$q")
-	done
-	((${#still[@]} == 0)) && break
-	if ((SECONDS >= deadline)); then
-		printf '    no data:\n' >&2
-		printf '      %s\n' "${still[@]}" >&2
-		fail "${#still[@]} of ${#queries[@]} queries of deploy/queries.txt return no data"
-	fi
-	pending=("${still[@]}")
-	sleep 2
-done
-info "${#queries[@]} of ${#queries[@]} queries return data"
+# --- 5b. deploy/queries.txt: every query against its expected values -------
+# querycheck evaluates each query on this Prometheus until it meets the
+# "# expect:" lines before it (values the demo's workload makes true: the
+# signals and their kinds, error ratios, listeners by state, queue and pool
+# sizes, which alerts fire), and prints the values of those that do not.
+step "every query of deploy/queries.txt returns its expected values (querycheck -prometheus)"
+go run ./deploy/internal/querycheck -prometheus "http://127.0.0.1:$prom" -wait 90s >"$tmp/querycheck.out" 2>&1 ||
+	{ grep -v '^ok ' "$tmp/querycheck.out" | sed 's/^/    /' >&2; fail "deploy/queries.txt: queries without their expected values"; }
+info "$(tail -n 1 "$tmp/querycheck.out")"
 query 'up{job="signalkit-demo"} == 1' || fail "Prometheus does not scrape the demo"
 query 'up{job="otel-collector"} == 1' || fail "Prometheus does not scrape the Collector"
 wait_for 30 "the alert SignalsListenerPanics, pending or firing" query 'ALERTS{alertname="SignalsListenerPanics"}'
 info "targets up: signalkit-demo, otel-collector; alert SignalsListenerPanics: $(curl -fsS -G "http://127.0.0.1:$prom/api/v1/query" --data-urlencode 'query=ALERTS{alertname="SignalsListenerPanics"}' | jq -r '.data.result[0].metric.alertstate')"
 done_step
+# --- end of 5b ----------------------------------------------------------------
 
 step "stop the demo gracefully (SIGTERM)"
 stop "$demo1_pid" || fail "the demo exited with status $?"

@@ -28,6 +28,13 @@
 //     ([OperationEmit], [OperationTryEmit] or [OperationEnqueue]),
 //     [SignalKindKey] and [ListenerCountKey]. A failed emission also carries
 //     [ErrorTypeKey] and has status Error.
+//   - The delivery of an enqueued emission by the signal's workers has a
+//     span named "process {signal}", of kind [ListenerSpanKind] (CONSUMER),
+//     with messaging.operation.type [MessagingOperationTypeProcess],
+//     messaging.operation.name [OperationProcess] and [ListenerCountKey]. It
+//     is a child of the enqueue span and has a span link to it: the enqueue
+//     span's context is the emission's creation context, which the messaging
+//     conventions ask a process span to link to.
 //   - A listener span is named "process {signal}", has kind
 //     [ListenerSpanKind] (CONSUMER), messaging.operation.type
 //     [MessagingOperationTypeProcess], messaging.operation.name
@@ -47,8 +54,11 @@
 // records an unnamed signal as [DefaultSignalName] and, once its limit of
 // distinct names is reached, further names as [OverflowSignalName].
 // [ListenerKeyKey] is unbounded and is therefore recorded only on spans, and
-// only when enabled. [ErrorTypeKey] holds a Go type name ([ErrorTypeOf]), not
-// an error message.
+// only when enabled. [ErrorTypeKey] holds a class of error, never an error
+// message: the error's own name for its class, its Go type, or
+// [ErrorTypeOther] for the standard library's generic error types
+// ([ErrorTypeOf]). String values that come from the application are recorded
+// as valid UTF-8, each run of invalid bytes replaced by U+FFFD.
 //
 // # Stability
 //

@@ -74,6 +74,12 @@ func attrDocs() []attrDoc {
 			desc:  "Kind of change to the signal's listeners: registration, removal of one, removal of all, removal of a one-shot listener after its call, disabling, enabling.",
 		},
 		{
+			goName: "ListenerStateKey", key: semconv.ListenerStateKey, typ: "enum",
+			values: []attribute.KeyValue{semconv.ListenerStateEnabled, semconv.ListenerStateDisabled},
+			where:  "metrics",
+			desc:   "State of a registered listener: receiving emissions (`enabled`), or disabled by the circuit breaker until it is enabled again (`disabled`). A removed listener is counted in neither.",
+		},
+		{
 			goName: "ListenerCountKey", key: semconv.ListenerCountKey, typ: "int",
 			examples: []string{"0", "1", "12"},
 			where:    "emission spans",
@@ -93,10 +99,10 @@ func attrDocs() []attrDoc {
 		},
 		{
 			goName: "ErrorTypeKey", key: semconv.ErrorTypeKey, typ: "string",
-			examples: []string{semconv.ErrorTypePanic, "*errors.errorString", "*fs.PathError"},
+			examples: []string{semconv.ErrorTypePanic, "card_declined", "*fs.PathError", semconv.ErrorTypeOther},
 			where:    "metrics, spans; only on failure",
-			desc: "Class of error the operation ended with: `" + semconv.ErrorTypePanic + "` for a panic, " +
-				"otherwise the Go type of the error (after unwrapping `fmt.Errorf` wrappers) or the value of its `ErrorType() string` method.",
+			desc: "Class of error the operation ended with (see the rule below): `" + semconv.ErrorTypePanic + "` for a panic, " +
+				"the value of the error's `ErrorType() string` method, its Go type, or `" + semconv.ErrorTypeOther + "`.",
 		},
 		{
 			goName: "MessagingSystemKey", key: semconv.MessagingSystemKey, typ: "enum",
@@ -114,7 +120,7 @@ func attrDocs() []attrDoc {
 			goName: "MessagingOperationTypeKey", key: semconv.MessagingOperationTypeKey, typ: "enum",
 			values: []attribute.KeyValue{semconv.MessagingOperationTypeSend, semconv.MessagingOperationTypeProcess},
 			where:  "spans",
-			desc:   "Standard messaging attribute: `send` on emission spans, `process` on listener spans.",
+			desc:   "Standard messaging attribute: `send` on emission spans, `process` on delivery and listener spans.",
 		},
 		{
 			goName: "MessagingOperationNameKey", key: semconv.MessagingOperationNameKey, typ: "enum",
@@ -138,20 +144,22 @@ type spanAttr struct {
 }
 
 type spanDoc struct {
-	title string
-	name  string
-	kind  trace.SpanKind
-	attrs []spanAttr
-	notes string
+	title  string
+	name   string
+	kind   trace.SpanKind
+	parent string // its parent, and its links
+	attrs  []spanAttr
+	notes  string
 }
 
 func spanDocs() []spanDoc {
 	ops := strings.Join([]string{semconv.OperationEmit, semconv.OperationTryEmit, semconv.OperationEnqueue}, "|")
 	return []spanDoc{
 		{
-			title: "Emission span",
-			name:  semconv.SpanName("{"+ops+"}", "{signal}"),
-			kind:  semconv.EmissionSpanKind,
+			title:  "Emission span",
+			name:   semconv.SpanName("{"+ops+"}", "{signal}"),
+			kind:   semconv.EmissionSpanKind,
+			parent: "the span in the emitter's context, if any; no links",
 			attrs: []spanAttr{
 				{semconv.MessagingSystemKey, "`" + semconv.MessagingSystemValue + "`", "required"},
 				{semconv.MessagingDestinationNameKey, "the signal's name", "required"},
@@ -161,12 +169,34 @@ func spanDocs() []spanDoc {
 				{semconv.ListenerCountKey, "number of listeners", "recommended"},
 				{semconv.ErrorTypeKey, "see above", "if the emission failed"},
 			},
-			notes: "A failed emission also has status Error.",
+			notes: "A failed emission also has status Error. Its context is the one the listeners receive, so the spans they start are its children; " +
+				"for `" + semconv.OperationEnqueue + "`, it is the emission's creation context, which the delivery span links to.",
 		},
 		{
-			title: "Listener span",
-			name:  semconv.SpanName(semconv.OperationProcess, "{signal}"),
-			kind:  semconv.ListenerSpanKind,
+			title:  "Delivery span",
+			name:   semconv.SpanName(semconv.OperationProcess, "{signal}"),
+			kind:   semconv.ListenerSpanKind,
+			parent: "the `" + semconv.OperationEnqueue + "` span of the emission; one link, to the same span",
+			attrs: []spanAttr{
+				{semconv.MessagingSystemKey, "`" + semconv.MessagingSystemValue + "`", "required"},
+				{semconv.MessagingDestinationNameKey, "the signal's name", "required"},
+				{semconv.MessagingOperationTypeKey, "`" + semconv.MessagingOperationTypeProcess.Value.AsString() + "`", "required"},
+				{semconv.MessagingOperationNameKey, "`" + semconv.OperationProcess + "`", "required"},
+				{semconv.SignalKindKey, "`async`", "required"},
+				{semconv.ListenerCountKey, "number of listeners", "recommended"},
+			},
+			notes: "The delivery of an enqueued emission (`AsyncSignal.Enqueue`) to the signal's listeners, on a worker of its pool. " +
+				"It is traced exactly when its `" + semconv.OperationEnqueue + "` was. " +
+				"As the [messaging conventions](https://opentelemetry.io/docs/specs/semconv/messaging/messaging-spans/#consumer-spans) recommend for a process span, " +
+				"it links to the emission's creation context, the `" + semconv.OperationEnqueue + "` span; it is also that span's child, so that the trace stays whole. " +
+				"Its context is the one the listeners receive. A listener that fails while the delivery has no listener spans adds an `exception` event " +
+				"with `" + string(semconv.ErrorTypeKey) + "` to it; the span's status stays Unset.",
+		},
+		{
+			title:  "Listener span",
+			name:   semconv.SpanName(semconv.OperationProcess, "{signal}"),
+			kind:   semconv.ListenerSpanKind,
+			parent: "the emission span or the delivery span; no links",
 			attrs: []spanAttr{
 				{semconv.MessagingSystemKey, "`" + semconv.MessagingSystemValue + "`", "required"},
 				{semconv.MessagingDestinationNameKey, "the signal's name", "required"},
@@ -176,7 +206,9 @@ func spanDocs() []spanDoc {
 				{semconv.ListenerKeyKey, "the listener's key", "opt-in, when the listener has a key"},
 				{semconv.ErrorTypeKey, "see above", "if the listener returned an error or panicked"},
 			},
-			notes: "A failed listener call also has status Error.",
+			notes: "One per listener call of a traced emission or delivery, when listener spans are on. A failed listener call also has status Error, " +
+				"and a panic an `exception` event. A delivery span and a listener span have the same name: only the delivery span has `" +
+				string(semconv.ListenerCountKey) + "`.",
 		},
 	}
 }
@@ -266,7 +298,21 @@ func renderDocs() ([]byte, error) {
 		p("| `%s` | %s | %s | %s | %s | `%s` |\n", a.key, a.typ, values, a.where, a.desc, a.goName)
 	}
 	p("\nAll attribute values on metrics have bounded cardinality. Signal names should be few and static, like metric names. ")
-	p("`%s` and `%s` are unbounded and therefore recorded on spans only.\n\n", semconv.ListenerKeyKey, semconv.ListenerCountKey)
+	p("`%s` and `%s` are unbounded and therefore recorded on spans only. ", semconv.ListenerKeyKey, semconv.ListenerCountKey)
+	p("String values that come from the application (signal names, listener keys, error types, attributes added to the instrumentation) ")
+	p("are recorded as valid UTF-8: each run of invalid bytes becomes U+FFFD.\n\n")
+	p("### The value of `%s`\n\n", semconv.ErrorTypeKey)
+	p("The [semantic conventions](https://opentelemetry.io/docs/specs/semconv/registry/attributes/error/) ask for a predictable, low-cardinality class of error, and define `%s` as the fallback value. ", semconv.ErrorTypeOther)
+	p("signalkit records, for a failed listener call or emission (`semconv.ErrorTypeOf`):\n\n")
+	p("1. `%s` for a panic;\n", semconv.ErrorTypePanic)
+	p("2. otherwise the value of an `ErrorType() string` method of the error or of an error it wraps, if not empty: ")
+	p("how an application names the classes of its own errors (`card_declined`, `timeout`);\n")
+	p("3. otherwise the name of the error's Go type: `*fs.PathError`, `syscall.Errno`, `example.com/app/store.Code`;\n")
+	p("4. except for the standard library's generic types, whose name says nothing about the failure: ")
+	p("`*errors.errorString` (`errors.New`, `fmt.Errorf` without `%%w`), and the wrappers of `fmt.Errorf` with `%%w` and of `errors.Join`. ")
+	p("A wrapper is looked through to the first error it holds whose type is not generic; ")
+	p("an error with none, such as `errors.New(\"boom\")` or `fmt.Errorf(\"load: %%w\", io.EOF)`, is `%s`. ", semconv.ErrorTypeOther)
+	p("The error's message is never recorded as `%s`.\n\n", semconv.ErrorTypeKey)
 
 	p("## Metrics\n\n")
 	p("Prometheus names are those the OpenTelemetry Prometheus exporter gives by default: dots become underscores, ")
@@ -298,12 +344,14 @@ func renderDocs() ([]byte, error) {
 		bs = append(bs, strconv.FormatFloat(f, 'g', -1, 64))
 	}
 	p("%s.\n", strings.Join(bs, ", "))
-	p("Durations are measured for sampled operations only; the counters count every operation.\n\n")
+	p("Durations are measured for the timed operations only: with otelsignals' defaults, every emission of a signal up to 100 a second ")
+	p("(the duration budget) and one in a hundred beyond, with all the listener calls of a timed emission; the counters count every operation. ")
+	p("A histogram's count is therefore not a count of operations.\n\n")
 
 	p("## Spans\n\n")
 	for _, s := range spanDocs() {
 		p("### %s\n\n", s.title)
-		p("Name `%s`, kind %s.\n\n", s.name, strings.ToUpper(s.kind.String()))
+		p("Name `%s`, kind %s. Parent: %s.\n\n", s.name, strings.ToUpper(s.kind.String()), s.parent)
 		p("| Attribute | Value | Requirement |\n")
 		p("|---|---|---|\n")
 		for _, a := range s.attrs {

@@ -32,12 +32,21 @@ func TestErrorType(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"errors.New", errors.New("boom"), "*errors.errorString"},
-		{"fmt.Errorf without %w", fmt.Errorf("boom %d", 1), "*errors.errorString"},
+		{"errors.New is _OTHER", errors.New("boom"), "_OTHER"},
+		{"fmt.Errorf without %w is _OTHER", fmt.Errorf("boom %d", 1), "_OTHER"},
+		{"a sentinel made by errors.New is _OTHER", fs.ErrNotExist, "_OTHER"},
+		{"fmt wrapper of errors.New is _OTHER", fmt.Errorf("load: %w", errors.New("x")), "_OTHER"},
+		{"fmt wrapper of nil is _OTHER", fmt.Errorf("load: %w", nil), "_OTHER"},
 		{"pointer type", pathErr, "*fs.PathError"},
 		{"fmt wrapper is unwrapped", fmt.Errorf("load: %w", pathErr), "*fs.PathError"},
 		{"nested fmt wrappers", fmt.Errorf("a: %w", fmt.Errorf("b: %w", pathErr)), "*fs.PathError"},
-		{"join is not unwrapped", errors.Join(pathErr, errors.New("x")), "*errors.joinError"},
+		{"join: the first error of a meaningful type", errors.Join(errors.New("x"), pathErr, syscall.ENOENT), "*fs.PathError"},
+		{"join of generic errors is _OTHER", errors.Join(errors.New("x"), errors.New("y")), "_OTHER"},
+		{"join with nil errors", errors.Join(nil, errors.New("x"), nil), "_OTHER"},
+		{"several %w: the first meaningful one", fmt.Errorf("%w and %w", errors.New("x"), syscall.ENOENT), "syscall.Errno"},
+		{"join inside a fmt wrapper", fmt.Errorf("a: %w", errors.Join(errors.New("x"), fmt.Errorf("b: %w", pathErr))), "*fs.PathError"},
+		{"ErrorType method inside a join", errors.Join(pathErr, &panicError{value: 1}), "panic"},
+		{"empty ErrorType falls back to the type", &classError{""}, "*semconv_test.classError"},
 		{"named non-pointer type from std", syscall.ENOENT, "syscall.Errno"},
 		{"unexported std type", context.DeadlineExceeded, "context.deadlineExceededError"},
 		{"named type with full path", codeError(3), "github.com/signalkit/sdk/semconv_test.codeError"},
@@ -83,6 +92,7 @@ func TestErrorTypeConstants(t *testing.T) {
 	}{
 		{"key", string(semconv.ErrorTypeKey), "error.type"},
 		{"panic value", semconv.ErrorTypePanic, "panic"},
+		{"other value", semconv.ErrorTypeOther, "_OTHER"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -74,13 +74,20 @@ func ExampleErrorType() {
 	// false
 }
 
+// An error's class, for error.type: its own name for it (ErrorType
+// method), its Go type, or "_OTHER" when the type is one of the standard
+// library's generic ones.
 func ExampleErrorTypeOf() {
+	fmt.Println(semconv.ErrorTypeOf(&fs.PathError{Op: "open", Path: "/etc/app.yaml", Err: fs.ErrNotExist}))
+	fmt.Println(semconv.ErrorTypeOf(fmt.Errorf("loading config: %w", &fs.PathError{Op: "open", Err: fs.ErrNotExist})))
 	fmt.Println(semconv.ErrorTypeOf(errors.New("boom")))
 	fmt.Println(semconv.ErrorTypeOf(fmt.Errorf("wrapped: %w", fs.ErrNotExist)))
 	fmt.Printf("%q\n", semconv.ErrorTypeOf(nil))
 	// Output:
-	// *errors.errorString
-	// *errors.errorString
+	// *fs.PathError
+	// *fs.PathError
+	// _OTHER
+	// _OTHER
 	// ""
 }
 

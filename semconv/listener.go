@@ -25,6 +25,18 @@ const (
 	// Cardinality: 6.
 	ListenerChangeKey = attribute.Key("signals.listener.change")
 
+	// ListenerStateKey is the attribute key of the state of a registered
+	// listener: [ListenerStateEnabled], or [ListenerStateDisabled] after the
+	// circuit breaker disabled it. It is an attribute of the
+	// [ListenersName] metric, so that the metric tells how many listeners
+	// are disabled now: a listener that is removed, or whose signal is reset,
+	// is no longer counted in either state.
+	//
+	// Type: enum (string)
+	// Examples: "enabled", "disabled"
+	// Cardinality: 2.
+	ListenerStateKey = attribute.Key("signals.listener.state")
+
 	// ListenerCountKey is the attribute key of the number of listeners an
 	// emission is delivered to. It is a span attribute of emission spans.
 	//
@@ -60,10 +72,22 @@ var (
 	ListenerChangeEnable = ListenerChangeKey.String("enable")
 )
 
+var (
+	// ListenerStateEnabled is the [ListenerStateKey] value of a listener that
+	// receives emissions.
+	ListenerStateEnabled = ListenerStateKey.String("enabled")
+
+	// ListenerStateDisabled is the [ListenerStateKey] value of a listener that
+	// the circuit breaker disabled: it stays registered but is not called
+	// until it is enabled again.
+	ListenerStateDisabled = ListenerStateKey.String("disabled")
+)
+
 // ListenerKey returns the [ListenerKeyKey] attribute for a listener
-// registered with key. Record it on spans only: it is unbounded.
+// registered with key, with bytes that are not valid UTF-8 replaced by
+// U+FFFD. Record it on spans only: it is unbounded.
 func ListenerKey(key string) attribute.KeyValue {
-	return ListenerKeyKey.String(key)
+	return ListenerKeyKey.String(valid(key))
 }
 
 // ListenerCount returns the [ListenerCountKey] attribute for an emission

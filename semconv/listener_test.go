@@ -24,6 +24,8 @@ func TestListenerAttributes(t *testing.T) {
 		{"change once fired", semconv.ListenerChangeOnceFired, attribute.String("signals.listener.change", "once_fired")},
 		{"change disable", semconv.ListenerChangeDisable, attribute.String("signals.listener.change", "disable")},
 		{"change enable", semconv.ListenerChangeEnable, attribute.String("signals.listener.change", "enable")},
+		{"state enabled", semconv.ListenerStateEnabled, attribute.String("signals.listener.state", "enabled")},
+		{"state disabled", semconv.ListenerStateDisabled, attribute.String("signals.listener.state", "disabled")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

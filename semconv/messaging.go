@@ -31,7 +31,7 @@ const (
 
 	// MessagingOperationTypeKey is the messaging.operation.type attribute
 	// key: [MessagingOperationTypeSend] on emission spans,
-	// [MessagingOperationTypeProcess] on listener spans.
+	// [MessagingOperationTypeProcess] on delivery and listener spans.
 	//
 	// Type: enum (string)
 	// Examples: "send", "process"
@@ -61,8 +61,9 @@ const (
 	// delivery by the signal's workers.
 	OperationEnqueue = "enqueue"
 
-	// OperationProcess is the operation name of the delivery of an emission
-	// to one listener.
+	// OperationProcess is the operation name of the delivery of an
+	// enqueued emission by the signal's workers, and of the call of one
+	// listener.
 	OperationProcess = "process"
 )
 
@@ -76,13 +77,14 @@ var (
 	MessagingOperationTypeSend = otelsemconv.MessagingOperationTypeSend
 
 	// MessagingOperationTypeProcess is the messaging.operation.type of
-	// listener spans ("process").
+	// delivery and listener spans ("process").
 	MessagingOperationTypeProcess = otelsemconv.MessagingOperationTypeProcess
 )
 
 // MessagingDestinationName returns the messaging.destination.name attribute
 // for the signal named name. An empty name is recorded as
-// [DefaultSignalName], as by [SignalName].
+// [DefaultSignalName], and bytes that are not valid UTF-8 as U+FFFD, as by
+// [SignalName].
 func MessagingDestinationName(name string) attribute.KeyValue {
 	return otelsemconv.MessagingDestinationName(signalName(name))
 }

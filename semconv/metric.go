@@ -47,12 +47,12 @@ const (
 	ListenerErrorsDescription = `Number of listener calls that returned an error or panicked (error.type "panic").`
 
 	// ListenersName is the name of the gauge-like count of registered
-	// listeners.
+	// listeners, by [ListenerStateKey].
 	ListenersName = "signals.listeners"
 	// ListenersUnit is the unit of [ListenersName].
 	ListenersUnit = "{listener}"
 	// ListenersDescription is the description of [ListenersName].
-	ListenersDescription = "Number of listeners currently registered on the signal."
+	ListenersDescription = "Number of listeners currently registered on the signal, by state: enabled, or disabled by the circuit breaker."
 
 	// ListenerChangesName is the name of the counter of changes to a
 	// signal's listeners.
@@ -205,7 +205,7 @@ func Metrics() []MetricDef {
 			Instrument:  InstrumentInt64ObservableUpDownCounter,
 			Unit:        ListenersUnit,
 			Description: ListenersDescription,
-			Attributes:  nameKind(),
+			Attributes:  []attribute.Key{SignalNameKey, SignalKindKey, ListenerStateKey},
 		},
 		{
 			Name:        ListenerChangesName,

@@ -32,7 +32,7 @@ func TestMetrics(t *testing.T) {
 		{"signals.listener.invocations", obsCounter, "{invocation}", keys(name, kind), nil},
 		{"signals.listener.duration", histogram, "s", keys(name, kind), keys(errType)},
 		{"signals.listener.errors", counter, "{error}", keys(name, kind, errType), nil},
-		{"signals.listeners", obsUpDown, "{listener}", keys(name, kind), nil},
+		{"signals.listeners", obsUpDown, "{listener}", keys(name, kind, semconv.ListenerStateKey), nil},
 		{"signals.listener.changes", counter, "{change}", keys(name, kind, semconv.ListenerChangeKey), nil},
 		{"signals.queue.depth", obsUpDown, "{emission}", keys(name), nil},
 		{"signals.queue.capacity", obsUpDown, "{emission}", keys(name), nil},

@@ -48,16 +48,18 @@ var (
 )
 
 // SignalName returns the [SignalNameKey] attribute for a signal named name.
-// An empty name is recorded as [DefaultSignalName]. The caller applies the
-// cardinality limit ([OverflowSignalName]) before calling SignalName.
+// An empty name is recorded as [DefaultSignalName], and bytes that are not
+// valid UTF-8 as U+FFFD. The caller applies the cardinality limit
+// ([OverflowSignalName]) before calling SignalName.
 func SignalName(name string) attribute.KeyValue {
 	return SignalNameKey.String(signalName(name))
 }
 
-// signalName substitutes DefaultSignalName for an empty name.
+// signalName substitutes DefaultSignalName for an empty name, and U+FFFD
+// for bytes that are not valid UTF-8.
 func signalName(name string) string {
 	if name == "" {
 		return DefaultSignalName
 	}
-	return name
+	return valid(name)
 }

@@ -19,7 +19,8 @@ const (
 //
 // Pass the name recorded as [SignalNameKey] (with [OverflowSignalName]
 // applied) so that span names stay low-cardinality. An empty signal is
-// recorded as [DefaultSignalName].
+// recorded as [DefaultSignalName]; bytes that are not valid UTF-8 become
+// U+FFFD.
 func SpanName(operation, signal string) string {
-	return operation + " " + signalName(signal)
+	return valid(operation) + " " + signalName(signal)
 }

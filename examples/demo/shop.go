@@ -55,6 +55,7 @@ var (
 	errFraudWarmingUp  = &failure{"fraud_unavailable", "fraud service warming up"}
 	errCardDeclined    = &failure{"card_declined", "card declined"}
 	errSMSGateway      = &failure{"sms_timeout", "sms gateway timeout"}
+	errEndpointGone    = &failure{"endpoint_gone", "legacy exporter: endpoint retired"}
 )
 
 // How often things go wrong, by sequence number: deterministic, so that
@@ -125,7 +126,8 @@ func newShop(log *slog.Logger, opts []otelsignals.Option) (*shop, error) {
 	s.analytics = signals.NewWithOptions[Event](&signals.SignalOptions{
 		Name: "analytics.event", Stats: true, ErrorHandler: onError,
 		WorkerPoolSize: 1, QueueSize: 16, Overflow: signals.OverflowDrop,
-		Health: signals.HealthOptions{QueueHighWater: -1},
+		BreakerThreshold: breakerAfter,
+		Health:           signals.HealthOptions{QueueHighWater: -1},
 	})
 	for _, sig := range []otelsignals.Signal{s.placed, s.inventory, s.payment, s.notify, s.analytics} {
 		if err := otelsignals.Instrument(sig, append(opts, otelsignals.WithListenerKeyAttribute(true))...); err != nil {
@@ -197,8 +199,11 @@ func newShop(log *slog.Logger, opts []otelsignals.Option) (*shop, error) {
 	}, "sms")
 	s.notify.AddListener(func(context.Context, Notification) { work(100 * time.Microsecond) }, "push")
 
-	// analytics.event: one slow exporter.
+	// analytics.event: one slow exporter, and a legacy one whose endpoint
+	// was retired: it fails until the circuit breaker disables it, and the
+	// operator then removes it (see placeOrder).
 	s.analytics.AddListener(func(context.Context, Event) { work(2 * time.Millisecond) }, "warehouse-export")
+	s.analytics.AddListenerWithErr(func(context.Context, Event) error { return errEndpointGone }, "legacy-export")
 	return s, nil
 }
 
@@ -252,6 +257,11 @@ func (s *shop) placeOrder(ctx context.Context, now time.Time) {
 			s.log.Info("re-enabling listeners", "signal", "payment.requested", "count", s.payment.EnableListeners())
 			s.disabledSince = time.Time{}
 		}
+	}
+	// A listener that will never work again is removed rather than
+	// re-enabled: the breaker's alert must then resolve too.
+	if s.analytics.Stats().DisabledListeners > 0 && s.analytics.RemoveListener("legacy-export") > 0 {
+		s.log.Info("removed a listener disabled by the circuit breaker", "signal", "analytics.event", "listener", "legacy-export")
 	}
 }
 

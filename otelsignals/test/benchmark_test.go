@@ -29,8 +29,11 @@ import (
 // for nothing more: the cost of the core's general path, which any attached
 // collector pays; the difference between it and the impls below is
 // otelsignals' own cost. impl=metrics is Instrument with metrics on and
-// tracing off, impl=metrics-untimed the same with a duration sample rate of
-// 0 (the counters without the 1 % of timed emissions); impl=off is Instrument with both off (EnableCollector(false));
+// tracing off (the defaults: a duration budget of 100 emissions per second
+// and a rate of 0.01 beyond), impl=metrics-nobudget the same without the
+// budget (the rate alone: the difference is what the budget costs at high
+// rates), impl=metrics-untimed with neither (the counters without any timed
+// emission); impl=off is Instrument with both off (EnableCollector(false));
 // impl=tracing-unsampled has tracing on with the default sampler (an
 // emission outside a trace is not sampled) and metrics off;
 // impl=tracing-sampled samples every emission; impl=manual-span starts and
@@ -38,7 +41,7 @@ import (
 // hand: the cost a sampled emission is compared with.
 
 // impls are the implementations the benchmarks compare.
-var impls = []string{"plain", "core-general", "metrics", "metrics-untimed", "off", "tracing-unsampled", "tracing-sampled", "manual-span"}
+var impls = []string{"plain", "core-general", "metrics", "metrics-nobudget", "metrics-untimed", "off", "tracing-unsampled", "tracing-sampled", "manual-span"}
 
 // countingCollector counts emissions and asks for nothing more.
 type countingCollector struct {
@@ -88,8 +91,10 @@ func benchSetup(b *testing.B, sig otelsignals.Signal, impl string, emit func(con
 		}
 	case "metrics":
 		cfg.Tracing = false
+	case "metrics-nobudget":
+		cfg.Tracing, cfg.DurationBudget = false, -1
 	case "metrics-untimed":
-		cfg.Tracing, cfg.DurationSampleRate = false, 0
+		cfg.Tracing, cfg.DurationSampleRate, cfg.DurationBudget = false, 0, -1
 	case "off":
 		cfg.Metrics, cfg.Tracing = false, false
 	case "tracing-unsampled":

@@ -16,12 +16,14 @@ import (
 // BenchmarkCollector measures the instrumentation's own share of an
 // emission with one listener, without the core: the collector calls the
 // core makes, as the flags EmitStart returns ask for them (the core's clock
-// reads of timed emissions included). impl=metrics-rate0 times nothing;
+// reads of timed emissions included). impl=metrics has the defaults (a
+// duration budget of 100 emissions per second, then a rate of 0.01);
+// impl=metrics-nobudget the rate alone; impl=metrics-rate0 times nothing;
 // impl=tracing-never has the sampler sampling.Never(), and
 // impl=tracing-unsampled the default ParentBased(Never()), which spends most
 // of its time in trace.SpanContextFromContext.
 func BenchmarkCollector(b *testing.B) {
-	for _, impl := range []string{"metrics-rate0", "metrics", "tracing-never", "tracing-unsampled", "tracing-sampled"} {
+	for _, impl := range []string{"metrics-rate0", "metrics", "metrics-nobudget", "tracing-never", "tracing-unsampled", "tracing-sampled"} {
 		b.Run("impl="+impl, func(b *testing.B) {
 			mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
 			tp := sdktrace.NewTracerProvider()
@@ -32,9 +34,11 @@ func BenchmarkCollector(b *testing.B) {
 			cfg := otelsignals.DefaultConfig()
 			switch impl {
 			case "metrics-rate0":
-				cfg.Tracing, cfg.DurationSampleRate = false, 0
+				cfg.Tracing, cfg.DurationSampleRate, cfg.DurationBudget = false, 0, -1
 			case "metrics":
 				cfg.Tracing = false
+			case "metrics-nobudget":
+				cfg.Tracing, cfg.DurationBudget = false, -1
 			case "tracing-never":
 				cfg.Metrics, cfg.Sampler = false, sampling.Never()
 			case "tracing-unsampled": // the default sampler, outside a trace

@@ -245,6 +245,7 @@ func TestNilOptions(t *testing.T) {
 		otelsignals.WithSettings(nil),
 		otelsignals.WithCardinalityLimit(0),
 		otelsignals.WithDurationSampleRate(math.NaN()), // 0
+		otelsignals.WithDurationBudget(-1),             // none: the rate alone decides
 	)...)
 	if err != nil {
 		t.Fatal(err)

@@ -193,3 +193,56 @@ func Example_withCardinalityLimit() {
 	// signals.emissions signals.kind=sync,signals.name=tenant.t2: 1
 	// signals.emissions signals.kind=sync,signals.name=_OTHER: 2
 }
+
+// printHistogramCounts prints the count of each data point of the histogram
+// named name, from the metrics reader collects.
+func printHistogramCounts(reader sdkmetric.Reader, name string) {
+	var rm metricdata.ResourceMetrics
+	if err := reader.Collect(context.Background(), &rm); err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			if m.Name != name {
+				continue
+			}
+			for _, dp := range m.Data.(metricdata.Histogram[float64]).DataPoints {
+				fmt.Printf("%s %s: %d timed\n", m.Name, dp.Attributes.Encoded(attribute.DefaultEncoder()), dp.Count)
+			}
+		}
+	}
+}
+
+func Example_withDurationBudget() {
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	defer mp.Shutdown(context.Background())
+
+	// A quiet signal: 30 emissions within a second, every one timed by the
+	// default budget of 100 a second, although the rate alone (0.01) would
+	// have timed none of them.
+	quiet := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "config.reloaded"})
+	// The budget turned off: only the rate (here 0) decides.
+	untimed := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "cache.evicted"})
+	if err := otelsignals.Instrument(quiet, otelsignals.WithMeterProvider(mp)); err != nil {
+		fmt.Println(err)
+		return
+	}
+	err := otelsignals.Instrument(untimed, otelsignals.WithMeterProvider(mp),
+		otelsignals.WithDurationBudget(-1), otelsignals.WithDurationSampleRate(0))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for v := range 30 {
+		quiet.Emit(context.Background(), v)
+		untimed.Emit(context.Background(), v)
+	}
+	printHistogramCounts(reader, semconv.EmissionDurationName)
+	printSums(reader, semconv.EmissionsName)
+	// Unordered output:
+	// signals.emission.duration signals.kind=sync,signals.name=config.reloaded: 30 timed
+	// signals.emissions signals.kind=sync,signals.name=config.reloaded: 30
+	// signals.emissions signals.kind=sync,signals.name=cache.evicted: 30
+}

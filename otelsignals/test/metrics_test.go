@@ -97,7 +97,10 @@ func TestSyncCounts(t *testing.T) {
 		point(4, with(nk, semconv.ErrorType(&boomError{}))...),
 		point(1, with(nk, semconv.ErrorTypeKey.String(semconv.ErrorTypePanic))...),
 	))
-	assertMetric(t, got, sumMetric(semconv.ListenersName, false, point(2, nk...)))
+	assertMetric(t, got, sumMetric(semconv.ListenersName, false,
+		point(2, with(nk, semconv.ListenerStateEnabled)...),
+		point(0, with(nk, semconv.ListenerStateDisabled)...),
+	))
 	assertMetric(t, got, sumMetric(semconv.ListenerChangesName, true,
 		point(4, with(nk, semconv.ListenerChangeAdd)...),
 		point(1, with(nk, semconv.ListenerChangeOnceFired)...),
@@ -111,7 +114,10 @@ func TestSyncCounts(t *testing.T) {
 
 	sig.Reset()
 	got = e.Collect(t)
-	assertMetric(t, got, sumMetric(semconv.ListenersName, false, point(0, nk...)))
+	assertMetric(t, got, sumMetric(semconv.ListenersName, false,
+		point(0, with(nk, semconv.ListenerStateEnabled)...),
+		point(0, with(nk, semconv.ListenerStateDisabled)...),
+	))
 	if n, _ := got.Sum(semconv.ListenerChangesName, with(nk, semconv.ListenerChangeReset)...); n != 2 {
 		t.Errorf("reset changes = %d, want 2", n)
 	}
@@ -144,7 +150,10 @@ func TestAsyncCounts(t *testing.T) {
 	n := []attribute.KeyValue{semconv.SignalName("jobs")}
 	assertMetric(t, got, sumMetric(semconv.EmissionsName, true, point(7, nk...)))
 	assertMetric(t, got, sumMetric(semconv.ListenerInvocationsName, true, point(21, nk...)))
-	assertMetric(t, got, sumMetric(semconv.ListenersName, false, point(3, nk...)))
+	assertMetric(t, got, sumMetric(semconv.ListenersName, false,
+		point(3, with(nk, semconv.ListenerStateEnabled)...),
+		point(0, with(nk, semconv.ListenerStateDisabled)...),
+	))
 	assertMetric(t, got, sumMetric(semconv.QueueDepthName, false, point(0, n...)))
 	assertMetric(t, got, sumMetric(semconv.QueueCapacityName, false, point(8, n...)))
 	assertMetric(t, got, sumMetric(semconv.PoolSizeName, false, point(2, n...)))
@@ -337,7 +346,7 @@ func TestNoDurationsAtRateZero(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewWithOptions[int](&signals.SignalOptions{Name: "z"})
 	defer sig.Close()
-	if err := otelsignals.Instrument(sig, e.Options(otelsignals.WithDurationSampleRate(0))...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options(otelsignals.WithDurationSampleRate(0), otelsignals.WithDurationBudget(-1))...); err != nil {
 		t.Fatal(err)
 	}
 	sig.AddListener(func(context.Context, int) {})
@@ -366,7 +375,7 @@ func TestNoDurationsAtRateZero(t *testing.T) {
 func TestDurationSampleRate(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "r"})
-	if err := otelsignals.Instrument(sig, e.Options(otelsignals.WithDurationSampleRate(0.25))...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options(otelsignals.WithDurationSampleRate(0.25), otelsignals.WithDurationBudget(-1))...); err != nil {
 		t.Fatal(err)
 	}
 	sig.AddListener(func(context.Context, int) {})

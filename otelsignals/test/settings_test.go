@@ -255,7 +255,7 @@ func TestOverrideRate(t *testing.T) {
 	e := newEnv(t)
 	s := new(otelsignals.Settings)
 	sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "r"})
-	if err := otelsignals.Instrument(sig, e.Options(otelsignals.WithSettings(s), otelsignals.WithDurationSampleRate(0))...); err != nil {
+	if err := otelsignals.Instrument(sig, e.Options(otelsignals.WithSettings(s), otelsignals.WithDurationSampleRate(0), otelsignals.WithDurationBudget(-1))...); err != nil {
 		t.Fatal(err)
 	}
 	sig.Emit(context.Background(), 1)

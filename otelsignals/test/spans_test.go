@@ -223,6 +223,16 @@ func TestEnqueueDelivery(t *testing.T) {
 			if delivery.SpanKind() != trace.SpanKindConsumer || attrs(delivery)[semconv.ListenerCountKey].AsInt64() != 2 {
 				t.Errorf("delivery span: kind %v, attributes %v", delivery.SpanKind(), attrs(delivery))
 			}
+			// The messaging conventions: a process span links to the
+			// message's creation context, here the enqueue span.
+			if links := delivery.Links(); len(links) != 1 || !links[0].SpanContext.Equal(enqueue.SpanContext()) {
+				t.Errorf("delivery links = %v, want one link to the enqueue span %v", links, enqueue.SpanContext())
+			}
+			for _, s := range e.spans.Ended() {
+				if s != delivery && len(s.Links()) != 0 {
+					t.Errorf("span %q has links %v; only the delivery span links", s.Name(), s.Links())
+				}
+			}
 			sc := seen.Events()
 			if len(sc) != 1 {
 				t.Fatalf("listener called %d times", len(sc))

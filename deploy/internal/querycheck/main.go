@@ -1,19 +1,39 @@
 // Command querycheck checks that deploy/queries.txt lists exactly the PromQL
-// expressions of the Grafana dashboards and of the Prometheus rule files, and
-// that the dashboards and the alert rules are consistent with the rest of
-// deploy/ and with docs/runbook.md. scripts/validate-deploy.sh runs it:
+// expressions of the Grafana dashboards and of the Prometheus rule files, each
+// with the values it must return, and that the dashboards and the alert rules
+// are consistent with the rest of deploy/ and with docs/runbook.md.
+// scripts/validate-deploy.sh runs it, and scripts/e2e.sh with -prometheus:
 //
 //	go run ./deploy/internal/querycheck            # check, from the repository root
 //	go run ./deploy/internal/querycheck -print     # print the expressions queries.txt must hold
+//	go run ./deploy/internal/querycheck -prometheus http://127.0.0.1:9090
+//	                                               # also check every query's values on a Prometheus
 //
 // queries.txt holds one expression per line, with the dashboards' template
 // variables replaced by concrete values ($__rate_interval by 1m, a query
 // variable by its "All" value), so that each line can be sent to a real
-// Prometheus as it is. Lines starting with # are comments. An alert rule's
-// expression appears with "bool" after its comparisons, so that the query
-// returns a series whether or not the alert fires; the check ignores "bool"
-// and all white space. A dashboard variable defined as
-// label_values(metric, label) appears as "group by (label) (metric)".
+// Prometheus as it is. Lines starting with # are comments. A dashboard
+// variable defined as label_values(metric, label) appears as
+// "group by (label) (metric)". White space is not significant.
+//
+// An alert rule's expression appears in a form that returns a series whether
+// or not the alert fires, with the value 1 where it fires and 0 elsewhere:
+//
+//   - an expression that is one comparison, with "bool" after the comparison
+//     operator: "up == bool 0" for "up == 0";
+//   - an expression that combines vectors with and, or or unless, in which
+//     "bool" would be wrong (with "a > bool 1 and b > bool 1", and keeps the
+//     value of the left side whatever the right side says), as
+//     "count by (L) (EXPR) or 0 * group by (L) (BASE)": EXPR is the alert's
+//     expression unchanged, L its labels, and BASE a selector of the series
+//     the alert is evaluated for.
+//
+// Every query line is preceded by one or more "# expect:" comments, the
+// values it returns from a Prometheus that scrapes the demo as scripts/e2e.sh
+// runs it (see expectation for their forms). Without -prometheus, the check
+// only requires that each query has them and that they parse; with it, it
+// evaluates every query until each meets its expectations or -wait has
+// passed.
 //
 // It uses only the standard library: the rule files are read with a small
 // line-based reader that understands the subset of YAML they are written in
@@ -23,20 +43,26 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 )
 
 func main() {
 	root := flag.String("root", ".", "repository root")
 	printOnly := flag.Bool("print", false, "print the expressions queries.txt must hold, one per line, and exit")
+	promURL := flag.String("prometheus", "", "base URL of a Prometheus that scrapes the demo: check every query's values there")
+	wait := flag.Duration("wait", 90*time.Second, "with -prometheus: how long to wait for every query to return its expected values")
+	verbose := flag.Bool("v", false, "with -prometheus: print every query's result, not only the failures'")
 	flag.Parse()
 
 	c, err := load(*root)
@@ -58,8 +84,16 @@ func main() {
 		fmt.Fprintf(os.Stderr, "querycheck: %d problems\n", len(problems))
 		os.Exit(1)
 	}
-	fmt.Printf("querycheck: ok: %d dashboard queries, %d rule expressions (%d alerts), %d lines in queries.txt\n",
+	fmt.Printf("querycheck: ok: %d dashboard queries, %d rule expressions (%d alerts), %d lines in queries.txt, each with its expected values\n",
 		c.dashboardQueries, len(c.sources)-c.dashboardQueries, len(c.alerts), len(c.queries))
+	if *promURL == "" {
+		return
+	}
+	p := &prometheus{base: *promURL, client: &http.Client{Timeout: 10 * time.Second}}
+	if err := checkLive(context.Background(), p, c.queries, *wait, 2*time.Second, *verbose, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "querycheck:", err)
+		os.Exit(1)
+	}
 }
 
 // Paths, relative to the repository root.
@@ -67,6 +101,7 @@ const (
 	dashboardsDir   = "deploy/grafana/dashboards"
 	datasourcesFile = "deploy/grafana/provisioning/datasources/datasources.yml"
 	queriesFile     = "deploy/queries.txt"
+	ruleTestsFile   = "deploy/prometheus/alerts_test.yml"
 	runbookFile     = "docs/runbook.md"
 )
 
@@ -91,17 +126,25 @@ type rule struct {
 	fields map[string]string // expr, for, severity, summary, description, runbook_url
 }
 
+// listedQuery is one query line of queries.txt.
+type listedQuery struct {
+	line    int
+	expr    string
+	expects []expectation
+}
+
 type checker struct {
 	root             string
 	sources          []query
 	dashboardQueries int
 	alerts           []rule
-	queries          []string // lines of queries.txt, without comments
-	problems         []string // found while loading
+	alertExprs       map[string]bool // normalized alert expressions
+	queries          []listedQuery   // of queries.txt, read by check
+	problems         []string        // found while loading
 }
 
 func load(root string) (*checker, error) {
-	c := &checker{root: root}
+	c := &checker{root: root, alertExprs: map[string]bool{}}
 	uids, err := datasourceUIDs(filepath.Join(root, datasourcesFile))
 	if err != nil {
 		return nil, err
@@ -131,6 +174,7 @@ func load(root string) (*checker, error) {
 			c.sources = append(c.sources, query{origin: fmt.Sprintf("%s: %s %s", filepath.Base(f), r.kind, r.name), expr: r.fields["expr"]})
 			if r.kind == "alert" {
 				c.alerts = append(c.alerts, r)
+				c.alertExprs[normalize(r.fields["expr"])] = true
 			}
 		}
 	}
@@ -141,26 +185,57 @@ func load(root string) (*checker, error) {
 func (c *checker) check() []string {
 	problems := slices.Clone(c.problems)
 
-	// queries.txt and the sources must hold the same set of expressions.
-	var err error
-	if c.queries, err = readQueries(filepath.Join(c.root, queriesFile)); err != nil {
-		return append(problems, err.Error())
+	// queries.txt and the sources must hold the same set of expressions,
+	// the alerts' in a form that returns a series whether they fire or not.
+	var errs []error
+	c.queries, errs = readQueries(filepath.Join(c.root, queriesFile))
+	for _, err := range errs {
+		problems = append(problems, err.Error())
 	}
-	listed := map[string]bool{}
+	listed := map[string]form{}
 	for _, q := range c.queries {
-		listed[normalizeQuery(q)] = true
+		key, f := listedForm(q.expr)
+		listed[key] = f
+		if len(q.expects) == 0 {
+			problems = append(problems, fmt.Sprintf("%s:%d: %v:\n\t%s", queriesFile, q.line, errNoExpectations, q.expr))
+		}
 	}
 	fromSources := map[string]bool{}
 	for _, s := range c.sources {
 		n := normalize(s.expr)
 		fromSources[n] = true
-		if !listed[n] {
+		f, ok := listed[n]
+		switch {
+		case !ok:
 			problems = append(problems, fmt.Sprintf("%s: expression missing from %s:\n\t%s", s.origin, queriesFile, s.expr))
+		case !c.alertExprs[n] && f != plain:
+			problems = append(problems, fmt.Sprintf("%s: listed in %s with bool or count by: only alerts are\n\t%s", s.origin, queriesFile, s.expr))
+		case c.alertExprs[n] && f == plain:
+			problems = append(problems, fmt.Sprintf("%s: listed in %s as it is, which returns nothing while the alert does not fire; "+
+				"add bool, or use count by (...) (EXPR) or 0 * group by (...) (...)\n\t%s", s.origin, queriesFile, s.expr))
+		case c.alertExprs[n] && f == withBool && hasSetOperator(s.expr):
+			problems = append(problems, fmt.Sprintf("%s: listed in %s with bool, which is wrong with and, or and unless "+
+				"(they keep one side's series and value whatever the other says); use count by (...) (EXPR) or 0 * group by (...) (...)\n\t%s",
+				s.origin, queriesFile, s.expr))
 		}
 	}
 	for _, q := range c.queries {
-		if !fromSources[normalizeQuery(q)] {
-			problems = append(problems, fmt.Sprintf("%s: line used by no dashboard or rule (stale?):\n\t%s", queriesFile, q))
+		if key, _ := listedForm(q.expr); !fromSources[key] {
+			problems = append(problems, fmt.Sprintf("%s:%d: line used by no dashboard or rule (stale?):\n\t%s", queriesFile, q.line, q.expr))
+		}
+	}
+
+	// Each alert's query is unit-tested: a promql_expr_test of the rule
+	// tests evaluates it, so that it is shown to say 1 where the alert
+	// fires and 0 where it does not.
+	tested, err := ruleTestExprs(filepath.Join(c.root, ruleTestsFile))
+	if err != nil {
+		problems = append(problems, err.Error())
+	}
+	for _, q := range c.queries {
+		if key, f := listedForm(q.expr); f != plain && c.alertExprs[key] && err == nil && !tested[normalize(q.expr)] {
+			problems = append(problems, fmt.Sprintf("%s:%d: the alert's query is evaluated by no promql_expr_test of %s:\n\t%s",
+				queriesFile, q.line, ruleTestsFile, q.expr))
 		}
 	}
 
@@ -192,8 +267,12 @@ func (c *checker) check() []string {
 }
 
 var (
-	boolRE  = regexp.MustCompile(`\bbool\b`)
-	spaceRE = regexp.MustCompile(`\s+`)
+	boolRE    = regexp.MustCompile(`\bbool\b`)
+	spaceRE   = regexp.MustCompile(`\s+`)
+	countRE   = regexp.MustCompile(`^countby\(([^()]*)\)\((.*)\)or0\*groupby\(([^()]*)\)\((.+)\)$`)
+	stringRE  = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+	braceRE   = regexp.MustCompile(`\{[^{}]*\}`)
+	setWordRE = regexp.MustCompile(`\b(and|or|unless)\b`)
 )
 
 // normalize removes all white space, which PromQL ignores outside strings
@@ -206,27 +285,80 @@ func oneLine(expr string) string {
 	return strings.NewReplacer("( ", "(", " )", ")").Replace(s)
 }
 
-// normalizeQuery normalizes a line of queries.txt, dropping the "bool"
-// modifiers added to alert expressions.
-func normalizeQuery(line string) string { return normalize(boolRE.ReplaceAllString(line, "")) }
+// form is how a line of queries.txt lists its expression.
+type form int
 
-func readQueries(path string) ([]string, error) {
+const (
+	plain    form = iota // as it is
+	withBool             // with "bool" after comparisons
+	countBy              // count by (L) (EXPR) or 0 * group by (L) (BASE)
+)
+
+// listedForm returns the normalized expression a line of queries.txt lists,
+// and the form it lists it in.
+func listedForm(line string) (string, form) {
+	n := normalize(line)
+	if m := countRE.FindStringSubmatch(n); m != nil && m[1] == m[3] {
+		return m[2], countBy
+	}
+	if boolRE.MatchString(line) {
+		return normalize(boolRE.ReplaceAllString(line, "")), withBool
+	}
+	return n, plain
+}
+
+// hasSetOperator reports whether expr uses and, or or unless (outside label
+// matchers and strings).
+func hasSetOperator(expr string) bool {
+	e := stringRE.ReplaceAllString(expr, `""`)
+	e = braceRE.ReplaceAllString(e, "{}")
+	return setWordRE.MatchString(e)
+}
+
+// readQueries reads queries.txt: its query lines, each with the
+// expectations of the "# expect:" comments before it. The errors are those
+// of expectations that do not parse or belong to no query.
+func readQueries(path string) ([]listedQuery, []error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, []error{err}
 	}
 	defer f.Close()
-	var qs []string
+	var (
+		qs      []listedQuery
+		errs    []error
+		pending []expectation
+		lineNo  int
+	)
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	for sc.Scan() {
+		lineNo++
 		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
+		if line == "" {
 			continue
 		}
-		qs = append(qs, line)
+		if c, ok := strings.CutPrefix(line, "#"); ok {
+			if text, ok := strings.CutPrefix(strings.TrimSpace(c), "expect:"); ok {
+				e, err := parseExpectation(text)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("%s:%d: expect: %s: %w", queriesFile, lineNo, strings.TrimSpace(text), err))
+					continue
+				}
+				pending = append(pending, e)
+			}
+			continue
+		}
+		qs = append(qs, listedQuery{line: lineNo, expr: line, expects: pending})
+		pending = nil
 	}
-	return qs, sc.Err()
+	if err := sc.Err(); err != nil {
+		errs = append(errs, err)
+	}
+	if len(pending) > 0 {
+		errs = append(errs, fmt.Errorf("%s: %d expect lines after the last query", queriesFile, len(pending)))
+	}
+	return qs, errs
 }
 
 // dashboard is the part of a Grafana dashboard the check reads.
@@ -298,28 +430,6 @@ func dashboardQueries(path string, uids map[string]bool) ([]query, []string, err
 	}
 
 	values := map[string]string{"__rate_interval": rateInterval, "__interval": rateInterval}
-	var qs []query
-	for _, v := range d.Templating.List {
-		where := fmt.Sprintf("%s: variable %s", name, v.Name)
-		checkDS(where, v.Datasource)
-		switch v.Type {
-		case "query":
-			all := v.AllValue
-			if all == "" {
-				all = ".*"
-			}
-			values[v.Name] = all
-			m := labelValuesRE.FindStringSubmatch(strings.TrimSpace(v.Definition))
-			if m == nil {
-				problems = append(problems, fmt.Sprintf("%s: definition %q is not label_values(metric, label)", where, v.Definition))
-				continue
-			}
-			qs = append(qs, query{origin: where, expr: fmt.Sprintf("group by (%s) (%s)", m[2], m[1])})
-		default:
-			problems = append(problems, fmt.Sprintf("%s: variables of type %q are not supported by querycheck", where, v.Type))
-		}
-	}
-
 	substitute := func(where, expr string) string {
 		return varRE.ReplaceAllStringFunc(expr, func(s string) string {
 			m := varRE.FindStringSubmatch(s)
@@ -332,6 +442,30 @@ func dashboardQueries(path string, uids map[string]bool) ([]query, []string, err
 			return v
 		})
 	}
+	var qs []query
+	for _, v := range d.Templating.List {
+		where := fmt.Sprintf("%s: variable %s", name, v.Name)
+		checkDS(where, v.Datasource)
+		switch v.Type {
+		case "query":
+			all := v.AllValue
+			if all == "" {
+				all = ".*"
+			}
+			m := labelValuesRE.FindStringSubmatch(strings.TrimSpace(v.Definition))
+			if m == nil {
+				problems = append(problems, fmt.Sprintf("%s: definition %q is not label_values(metric, label)", where, v.Definition))
+				values[v.Name] = all
+				continue
+			}
+			// Variables used in the definition are those defined before.
+			qs = append(qs, query{origin: where, expr: substitute(where, fmt.Sprintf("group by (%s) (%s)", m[2], m[1]))})
+			values[v.Name] = all
+		default:
+			problems = append(problems, fmt.Sprintf("%s: variables of type %q are not supported by querycheck", where, v.Type))
+		}
+	}
+
 	ids := map[int]bool{}
 	var walk func([]panel)
 	walk = func(ps []panel) {
@@ -448,6 +582,25 @@ func parseRules(path string) ([]rule, error) {
 		return nil, errors.New(name + ": no rules")
 	}
 	return rules, nil
+}
+
+var exprRE = regexp.MustCompile(`^\s*(?:- )?expr:\s*(.*)$`)
+
+// ruleTestExprs returns the normalized expressions of the promql_expr_test
+// entries of a promtool rule test file: the values of its "expr:" keys,
+// plain or double-quoted scalars on one line.
+func ruleTestExprs(path string) (map[string]bool, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	exprs := map[string]bool{}
+	for line := range strings.Lines(string(data)) {
+		if m := exprRE.FindStringSubmatch(strings.TrimRight(line, "\n")); m != nil {
+			exprs[normalize(unquote(strings.TrimSpace(m[1])))] = true
+		}
+	}
+	return exprs, nil
 }
 
 // unquote removes the quotes of a double-quoted YAML scalar and undoes its

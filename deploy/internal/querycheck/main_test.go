@@ -77,20 +77,42 @@ func TestParseRulesRejectsUnsupportedYAML(t *testing.T) {
 	}
 }
 
-func TestNormalizeQuery(t *testing.T) {
+func TestListedForm(t *testing.T) {
 	tests := []struct {
 		line, expr string
+		form       form
 		equal      bool
 	}{
-		{"up == bool 0", "up == 0", true},
-		{"a > bool (14.4 * 0.01) and b >  bool 1", "a > (14.4 * 0.01)\nand b > 1", true},
-		{"sum by (job) (x)", "sum by(job)(x)", true},
-		{"up == bool 1", "up == 0", false},
-		{"boolean_metric > bool 0", "boolean_metric > 0", true},
+		{"up == bool 0", "up == 0", withBool, true},
+		{"a > bool (14.4 * 0.01) and b >  bool 1", "a > (14.4 * 0.01)\nand b > 1", withBool, true},
+		{"sum by (job) (x)", "sum by(job)(x)", plain, true},
+		{"up == bool 1", "up == 0", withBool, false},
+		{"boolean_metric > bool 0", "boolean_metric > 0", withBool, true},
+		{"count by (job, n) (a > 1 and b > 1) or 0 * group by (job, n) (a)", "a > 1\nand b > 1", countBy, true},
+		{"count by (job) (a > 1 or b) or 0 * group by (job) (a)", "a > 1 or b", countBy, true},
+		// The labels of count and group must be the same.
+		{"count by (job) (a > 1 and b) or 0 * group by (n) (a)", "a > 1 and b", plain, false},
+		{"count by (job) (a > 1 and b)", "a > 1 and b", plain, false},
 	}
 	for _, tt := range tests {
-		if got := normalizeQuery(tt.line) == normalize(tt.expr); got != tt.equal {
-			t.Errorf("normalizeQuery(%q) == normalize(%q): %v, want %v", tt.line, tt.expr, got, tt.equal)
+		key, f := listedForm(tt.line)
+		if f != tt.form || (key == normalize(tt.expr)) != tt.equal {
+			t.Errorf("listedForm(%q) = %q, form %d; want form %d, equal to %q: %v", tt.line, key, f, tt.form, tt.expr, tt.equal)
+		}
+	}
+}
+
+func TestHasSetOperator(t *testing.T) {
+	for expr, want := range map[string]bool{
+		"a > 0 and b == 0":                      true,
+		"a > 0 or (b unless c)":                 true,
+		"x{or=\"and\"} > 0":                     false,
+		"x{l=\"unless\"} / y > 0.8":             false,
+		"max by (job) (orders_total) > 0":       false,
+		"sum by (job) (random_or_not) > bool 0": false,
+	} {
+		if got := hasSetOperator(expr); got != want {
+			t.Errorf("hasSetOperator(%q) = %v, want %v", expr, got, want)
 		}
 	}
 }
@@ -100,7 +122,9 @@ func TestDashboardQueries(t *testing.T) {
   "uid": "d", "title": "D", "schemaVersion": 41,
   "templating": {"list": [{"name": "signal", "type": "query", "allValue": ".*",
     "datasource": {"type": "prometheus", "uid": "prometheus"},
-    "definition": "label_values(signals_emissions_total, signals_name)"}]},
+    "definition": "label_values(signals_emissions_total, signals_name)"},
+    {"name": "instance", "type": "query", "allValue": ".+",
+    "definition": "label_values(signals_emissions_total{signals_name=~\"$signal\"}, instance)"}]},
   "panels": [
     {"id": 1, "type": "row", "title": "R", "panels": [
       {"id": 2, "type": "timeseries", "title": "T", "datasource": {"type": "prometheus", "uid": "prometheus"},
@@ -123,6 +147,7 @@ func TestDashboardQueries(t *testing.T) {
 	}
 	want := []string{
 		"group by (signals_name) (signals_emissions_total)",
+		`group by (instance) (signals_emissions_total{signals_name=~".*"})`,
 		`rate(x_total{signals_name=~".*"}[1m])`,
 		`y{a="${unknown}"}`,
 	}
