@@ -11,12 +11,14 @@ func TestMain(m *testing.M) { VerifyTestMain(m) }
 // TestLeakedReportsARunningGoroutine starts a goroutine, checks that Leaked
 // reports its stack, then stops it and checks that it no longer does.
 func TestLeakedReportsARunningGoroutine(t *testing.T) {
+	started := make(chan struct{})
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		leakyWorker(stop)
+		leakyWorker(started, stop)
 	}()
+	<-started
 	got := Leaked(50 * time.Millisecond)
 	if !strings.Contains(got, "leakyWorker") {
 		t.Fatalf("Leaked did not report the running goroutine; got:\n%s", got)
@@ -28,4 +30,7 @@ func TestLeakedReportsARunningGoroutine(t *testing.T) {
 	}
 }
 
-func leakyWorker(stop chan struct{}) { <-stop }
+func leakyWorker(started, stop chan struct{}) {
+	close(started)
+	<-stop
+}

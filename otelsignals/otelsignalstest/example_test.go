@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"sort"
 	"testing"
@@ -271,7 +272,10 @@ func ExampleMetrics_ListenerErrorsByType() {
 		ErrorHandler: func(context.Context, string, error) {}, // do not log the panic
 	})
 	_ = otelsignals.Instrument(sig, tel.Options()...)
-	sig.AddListenerWithErr(func(context.Context, int) error { return errors.New("failed") })
+	sig.AddListenerWithErr(func(context.Context, int) error {
+		return &os.PathError{Op: "open", Path: "jobs.db", Err: os.ErrNotExist}
+	})
+	sig.AddListenerWithErr(func(context.Context, int) error { return errors.New("failed") }) // says nothing: _OTHER
 	sig.AddListener(func(context.Context, int) { panic("bug") })
 
 	sig.Emit(context.Background(), 1)
@@ -285,7 +289,8 @@ func ExampleMetrics_ListenerErrorsByType() {
 		fmt.Println(typ, byType[typ])
 	}
 	// Output:
-	// *errors.errorString 1
+	// *fs.PathError 1
+	// _OTHER 1
 	// panic 1
 }
 
@@ -331,8 +336,8 @@ func ExampleMetrics_Sum() {
 	jobs := []attribute.KeyValue{semconv.SignalName("jobs"), semconv.SignalKindSync}
 	fmt.Println(m.Sum(semconv.ListenerChangesName, append(jobs, semconv.ListenerChangeAdd)...))
 	fmt.Println(m.Sum(semconv.ListenerChangesName, append(jobs, semconv.ListenerChangeRemove)...))
-	fmt.Println(m.Sum(semconv.ListenersName, jobs...))
-	fmt.Println(m.Sum(semconv.ListenersName, semconv.SignalName("jobs"))) // not exactly the attributes
+	fmt.Println(m.Sum(semconv.ListenersName, append(jobs, semconv.ListenerStateEnabled)...))
+	fmt.Println(m.Sum(semconv.ListenersName, jobs...)) // not exactly the attributes: the state is missing
 	// Output:
 	// 2 true
 	// 1 true
@@ -362,11 +367,12 @@ func ExampleMetrics_Points() {
 	t := exampleT{} // in a test: the test's *testing.T
 	tel := otelsignalstest.New(t)
 	sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "jobs"})
-	_ = otelsignals.Instrument(sig, tel.Options(otelsignals.WithDurationSampleRate(0))...)
+	// No duration budget and a sample rate of 0: no emission is timed.
+	_ = otelsignals.Instrument(sig, tel.Options(otelsignals.WithDurationBudget(-1), otelsignals.WithDurationSampleRate(0))...)
 
 	sig.Emit(context.Background(), 1)
 	m := tel.Collect(t)
-	fmt.Println(m.Points(semconv.EmissionsName), m.Points(semconv.EmissionDurationName)) // none timed
+	fmt.Println(m.Points(semconv.EmissionsName), m.Points(semconv.EmissionDurationName))
 	// Output:
 	// 1 0
 }

@@ -174,7 +174,7 @@ func TestSumAndHistogramCount(t *testing.T) {
 func TestMetricAndPoints(t *testing.T) {
 	tel := otelsignalstest.New(t)
 	sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "p"})
-	instrument(t, tel, sig, otelsignals.WithDurationSampleRate(0))
+	instrument(t, tel, sig, otelsignals.WithDurationBudget(-1), otelsignals.WithDurationSampleRate(0))
 	sig.AddListener(func(context.Context, int) {})
 	sig.Emit(context.Background(), 1)
 
