@@ -74,6 +74,12 @@ func Parse(name string, data []byte, base Config) (Config, error) {
 		return Config{}, joinErrors(p.errs)
 	}
 	cfg := p.document(root, base.Clone())
+	if p.truncated {
+		// The walk stopped early: cfg is incomplete, and would fail
+		// validation for keys the walk did not reach.
+		errs := append(p.errs, fmt.Errorf("%w: further problems not listed", ErrInvalid))
+		return Config{}, errors.Join(errs...)
+	}
 	if _, err := cfg.otel(nil); err != nil {
 		p.errs = append(p.errs, p.locate(err)...)
 	}
@@ -135,13 +141,32 @@ func yamlError(name string, err error) error {
 
 // parser walks a document's node tree, collecting the configuration and
 // its problems.
+//
+// Its work is linear in the size of the document, although a YAML alias
+// makes the walk visit its anchored node once more, however large it is:
+// a document of a few kilobytes can alias a mapping of a thousand keys a
+// thousand times. The YAML decoder bounds such expansion only when it
+// decodes into Go values, not into the node tree read here, so the walk
+// bounds it itself. It follows only the keys of the configuration, which
+// nest four deep, and reads each at most once per mapping; every other
+// key is a problem, and the walk stops after the first maxErrors problems.
+// A signal's settings, however often aliased, are therefore read in a
+// bounded number of steps, and a document costs at most a constant per
+// signal it names plus a constant per problem reported.
 type parser struct {
-	file string
-	errs []error
-	pos  map[string]*yaml.Node // node of each key set, for errors found later
+	file      string
+	errs      []error               // the first maxErrors problems
+	truncated bool                  // a problem past the first maxErrors was found; the walk stops
+	pos       map[string]*yaml.Node // node of each key set, for errors found later
 }
 
+// fail records a problem at n, or, past the first maxErrors, stops the
+// walk.
 func (p *parser) fail(n *yaml.Node, key, format string, args ...any) {
+	if len(p.errs) >= maxErrors {
+		p.truncated = true
+		return
+	}
 	e := &Error{File: p.file, Key: key, Err: fmt.Errorf(format, args...)}
 	if n != nil {
 		e.Line, e.Column = n.Line, n.Column
@@ -205,23 +230,23 @@ func (p *parser) fields(n *yaml.Node, key string, known []string, set func(k str
 		p.fail(n, key, "%s must be a mapping of keys to values, not %s", what, describe(n))
 		return
 	}
-	seen := make(map[string]bool, len(n.Content)/2)
-	for i := 0; i+1 < len(n.Content); i += 2 {
+	var seen uint64 // bit i: known[i] was read
+	for i := 0; i+1 < len(n.Content) && !p.truncated; i += 2 {
 		kn, v := resolve(n.Content[i]), resolve(n.Content[i+1])
-		full := join(key, kn.Value)
 		if kn.Kind != yaml.ScalarNode {
 			p.fail(kn, key, "a key must be a string, not %s", describe(kn))
 			continue
 		}
-		if !slices.Contains(known, kn.Value) {
-			p.fail(kn, full, "unknown key (want one of %s)", strings.Join(known, ", "))
+		k := slices.Index(known, kn.Value)
+		if k < 0 {
+			p.fail(kn, join(key, kn.Value), "unknown key (want one of %s)", strings.Join(known, ", "))
 			continue
 		}
-		if seen[kn.Value] {
-			p.fail(kn, full, "repeated key")
+		if seen&(1<<k) != 0 {
+			p.fail(kn, join(key, kn.Value), "repeated key")
 			continue
 		}
-		seen[kn.Value] = true
+		seen |= 1 << k
 		if isNull(v) {
 			continue
 		}
@@ -288,7 +313,7 @@ func (p *parser) signals(n *yaml.Node) map[string]SignalOverride {
 		return nil
 	}
 	out := make(map[string]SignalOverride, len(n.Content)/2)
-	for i := 0; i+1 < len(n.Content); i += 2 {
+	for i := 0; i+1 < len(n.Content) && !p.truncated; i += 2 {
 		kn, v := resolve(n.Content[i]), resolve(n.Content[i+1])
 		if kn.Kind != yaml.ScalarNode || kn.Value == "" {
 			p.fail(kn, keySignals, "a signal name must be a non-empty string, not %s", describe(kn))
