@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/signalkit/sdk/config"
 )
@@ -84,5 +85,83 @@ func TestParseAliasFanOut(t *testing.T) {
 	}
 	if msg := overBudget(c, len(data)); msg != "" {
 		t.Error(msg)
+	}
+}
+
+// layouts are four ways to write many signals with settings: YAML in
+// block or flow style, JSON on one line or indented.
+var layouts = map[string]struct{ head, body, tail string }{
+	"block": {"signals:\n", "  s%d:\n    metrics:\n      enabled: true\n    traces: {sampler: always_on}\n", ""},
+	"flow":  {"{signals: {", "s%d: {metrics: {enabled: true}, traces: {sampler: always_on}}, ", "last: {}}}"},
+	"json-line": {`{"signals": {`, `"s%d": {"metrics": {"enabled": true}, "traces": {"sampler": "always_on"}}, `,
+		`"last": {}}}`},
+	"json-indent": {"{\n  \"signals\": {",
+		"\n    \"s%d\": {\n      \"metrics\": {\"enabled\": true},\n      \"traces\": {\"sampler\": \"always_on\"}\n    },",
+		"\n    \"last\": {}\n  }\n}\n"},
+}
+
+// signalsDoc returns a valid document of about n bytes in a layout.
+func signalsDoc(layout string, n int) []byte {
+	l := layouts[layout]
+	var b strings.Builder
+	b.WriteString(l.head)
+	for i := 0; b.Len() < n-len(l.tail); i++ {
+		fmt.Fprintf(&b, l.body, i)
+	}
+	b.WriteString(l.tail)
+	return []byte(b.String())
+}
+
+// TestParseLinearTime is issue 17, item 1: JSON positions were found by
+// rescanning the document from its start for every token, so that a 1 MiB
+// file on one line took 99 s, during which the Watcher was blocked.
+//
+// It compares CPU time, not wall-clock time, and ratios measured in one
+// run: parsing one document of 256 KiB must cost at most four times as
+// much as parsing 64 documents of 4 KiB in the same layout, the same
+// number of bytes. Linear work gives a ratio of about one; the quadratic
+// search gave about 80. The CPU time of the process does not grow when
+// other processes keep the machine busy, and each side is the least of
+// three measurements.
+func TestParseLinearTime(t *testing.T) {
+	if _, ok := processCPU(); !ok {
+		t.Skip("no CPU time on this platform")
+	}
+	const small, large = 4 << 10, 256 << 10
+	for _, layout := range []string{"json-line", "json-indent", "flow", "block"} {
+		t.Run(layout, func(t *testing.T) {
+			name := "c.yaml"
+			if strings.HasPrefix(layout, "json") {
+				name = "c.json"
+			}
+			parse := func(data []byte) {
+				if _, err := config.Parse(name, data, config.Default()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			smallDoc, largeDoc := signalsDoc(layout, small), signalsDoc(layout, large)
+			var smallCPU, largeCPU time.Duration
+			for i := range 3 {
+				c := measure(func() {
+					for range large / small {
+						parse(smallDoc)
+					}
+				})
+				if i == 0 || c.cpu < smallCPU {
+					smallCPU = c.cpu
+				}
+				if c = measure(func() { parse(largeDoc) }); i == 0 || c.cpu < largeCPU {
+					largeCPU = c.cpu
+				}
+				if largeCPU <= 4*smallCPU+10*time.Millisecond {
+					break
+				}
+			}
+			t.Logf("%d × %d bytes: %v; %d bytes: %v", large/small, len(smallDoc), smallCPU, len(largeDoc), largeCPU)
+			if largeCPU > 4*smallCPU+10*time.Millisecond {
+				t.Errorf("one document of %d bytes took %v of CPU, %d of %d bytes %v: more than linear",
+					len(largeDoc), largeCPU, large/small, len(smallDoc), smallCPU)
+			}
+		})
 	}
 }

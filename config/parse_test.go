@@ -202,6 +202,8 @@ func TestParseErrors(t *testing.T) {
 		{"JSON truncated in an array", "c.json", `{"a": [1, 2`, []string{"c.json:1:12: unexpected end of JSON input"}},
 		{"JSON trailing data", "c.json", "{}\n{}", []string{"c.json:2:1: unexpected data after the JSON value"}},
 		{"JSON key not a string", "c.json", `{1: 2}`, []string{"c.json:1:2: invalid character '1'"}},
+		{"JSON columns count characters, as YAML's do", "c.json", "{\"\u00e9\": {},\n \"\u00e9\u00e9\u00e9\": 1, \"x\": 2}",
+			[]string{"c.json:1:2: \u00e9: unknown key", "c.json:2:2: \u00e9\u00e9\u00e9: unknown key", "c.json:2:12: x: unknown key"}},
 		{"JSON too deep", "c.json", strings.Repeat("[", 100) + strings.Repeat("]", 100), []string{"c.json:1:65: nested more than 64 levels deep"}},
 		{"JSON null document", "c.json", "null", []string{"c.json:1:1: the document must be a mapping of keys to values, not null"}},
 		{"YAML null document", "c.yaml", "~", []string{"c.yaml:1:1: the document must be a mapping of keys to values, not null"}},
