@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -21,8 +22,10 @@ import (
 const maxFileSize = 1 << 20
 
 // ReadFile reads the configuration file at path and returns it layered over
-// base, as [Parse] does. A file that cannot be read returns an [*Error]
-// naming it that wraps the error of the read and [ErrInvalid].
+// base, as [Parse] does. A file that cannot be read, is larger than 1 MiB,
+// or is not a regular file (a named pipe, a device, a directory, which a
+// read could wait on forever or never finish), returns an [*Error] naming
+// it that wraps the error of the read, if any, and [ErrInvalid].
 func ReadFile(path string, base Config) (Config, error) {
 	data, err := readFile(path)
 	if err != nil {
@@ -31,13 +34,24 @@ func ReadFile(path string, base Config) (Config, error) {
 	return Parse(path, data, base)
 }
 
-// readFile reads at most maxFileSize bytes of path.
+// readFile reads at most maxFileSize bytes of path, a regular file. It
+// opens path without waiting (openFlags), so that a named pipe with no
+// writer does not block it, and refuses what it opened unless it is a
+// regular file, before reading anything: a check before the open could be
+// raced by a rename.
 func readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
 	if err != nil {
 		return nil, &Error{File: path, Err: err}
 	}
 	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, &Error{File: path, Err: err}
+	}
+	if !info.Mode().IsRegular() {
+		return nil, &Error{File: path, Err: fmt.Errorf("not a regular file: %s", fileKind(info.Mode()))}
+	}
 	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
 		return nil, &Error{File: path, Err: err}
@@ -46,6 +60,19 @@ func readFile(path string) ([]byte, error) {
 		return nil, &Error{File: path, Err: fmt.Errorf("larger than %d bytes", maxFileSize)}
 	}
 	return data, nil
+}
+
+// fileKind names the kind of a file that is not a regular one.
+func fileKind(m fs.FileMode) string {
+	switch t := m.Type(); {
+	case t&fs.ModeDir != 0:
+		return "a directory"
+	case t&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case t&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "mode " + m.String()
 }
 
 // Parse decodes the configuration document data and returns it layered over
