@@ -43,7 +43,8 @@
 // [sampling.Parse]: always_on, always_off, traceidratio (sampler_arg a
 // probability), parentbased_always_on, parentbased_always_off,
 // parentbased_traceidratio, ratelimited and parentbased_ratelimited
-// (sampler_arg emissions per second). Under signals, a signal's keys are
+// (sampler_arg emissions per second, or .inf in YAML and "+Inf" in JSON
+// for every emission). Under signals, a signal's keys are
 // those of metrics and traces above; a key it does not set keeps the
 // global value.
 //

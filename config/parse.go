@@ -460,15 +460,28 @@ func (p *parser) sampler(n *yaml.Node, key string, dst *string) bool {
 }
 
 // argument reads a sampler argument, a number or a string; it reports
-// whether it did.
+// whether it did. The sampler reads its argument with strconv.ParseFloat:
+// a YAML number that strconv cannot read as written (.inf, -.Inf, .nan,
+// 0x10, 0o17) is passed in the form strconv writes for its value (+Inf,
+// -Inf, NaN, 16, 15). Other numbers are kept as written.
 func (p *parser) argument(n *yaml.Node, key string, dst *string) bool {
 	const want = "a number"
 	if !p.scalar(n, key, want) {
 		return false
 	}
 	switch n.ShortTag() {
-	case "!!str", "!!int", "!!float":
+	case "!!str":
 		*dst = strings.TrimSpace(n.Value)
+		return true
+	case "!!int", "!!float":
+		v := strings.TrimSpace(n.Value)
+		if _, err := strconv.ParseFloat(v, 64); err != nil {
+			var f float64
+			if err := n.Decode(&f); err == nil {
+				v = strconv.FormatFloat(f, 'g', -1, 64)
+			}
+		}
+		*dst = v
 		return true
 	}
 	p.fail(n, key, "must be %s, not %s", want, describe(n))

@@ -114,6 +114,23 @@ func TestParse(t *testing.T) {
 			baseWith(func(c *config.Config) { c.MetricsEnabled = false })},
 		{"JSON in a YAML file", "c.yaml", `{"metrics": {"enabled": false}}`,
 			baseWith(func(c *config.Config) { c.MetricsEnabled = false })},
+		// Issue 17, item 10: YAML's spellings of numbers that strconv does
+		// not read are passed to the sampler as strconv writes them.
+		{"infinite rate, YAML", "c.yaml", "traces: {sampler: ratelimited, sampler_arg: .inf}",
+			baseWith(func(c *config.Config) { c.Sampler, c.SamplerArg = "ratelimited", "+Inf" })},
+		{"infinite rate, YAML, signed and in capitals", "c.yaml", "signals: {a: {traces: {sampler: parentbased_ratelimited, sampler_arg: +.INF}}}",
+			baseWith(func(c *config.Config) {
+				c.Signals = map[string]config.SignalOverride{"a": {Sampler: "parentbased_ratelimited", SamplerArg: "+Inf"}}
+			})},
+		{"infinite rate, JSON string", "c.json", `{"traces": {"sampler": "ratelimited", "sampler_arg": "+Inf"}}`,
+			baseWith(func(c *config.Config) { c.Sampler, c.SamplerArg = "ratelimited", "+Inf" })},
+		{"YAML hexadecimal and octal", "c.yaml", "traces: {sampler: ratelimited, sampler_arg: 0x10}\nsignals: {a: {traces: {sampler: ratelimited, sampler_arg: 0o17}}}",
+			baseWith(func(c *config.Config) {
+				c.Sampler, c.SamplerArg = "ratelimited", "16"
+				c.Signals = map[string]config.SignalOverride{"a": {Sampler: "ratelimited", SamplerArg: "15"}}
+			})},
+		{"numbers strconv reads stay as written", "c.yaml", "traces: {sampler: traceidratio, sampler_arg: 1e-3}",
+			baseWith(func(c *config.Config) { c.Sampler, c.SamplerArg = "traceidratio", "1e-3" })},
 		{"boolean in capitals", "c.yaml", "traces: {enabled: FALSE}", baseWith(func(c *config.Config) { c.TracesEnabled = false })},
 	}
 	for _, tt := range tests {
@@ -183,6 +200,10 @@ func TestParseErrors(t *testing.T) {
 			[]string{`c.yaml:3:16: traces.sampler_arg: sampling: invalid sampler: traceidratio argument "3" is not a probability in [0, 1]`}},
 		{"missing sampler argument", "c.yaml", "traces:\n  sampler: ratelimited\n",
 			[]string{"c.yaml:2:12: traces.sampler: sampling: invalid sampler: ratelimited needs an argument"}},
+		{"negative infinite rate", "c.yaml", "traces:\n  sampler: ratelimited\n  sampler_arg: -.inf\n",
+			[]string{`c.yaml:3:16: traces.sampler_arg: sampling: invalid sampler: ratelimited argument "-Inf" is not a rate >= 0 per second`}},
+		{"NaN ratio", "c.yaml", "traces: {sampler: traceidratio, sampler_arg: .NaN}",
+			[]string{`traces.sampler_arg: sampling: invalid sampler: traceidratio argument "NaN" is not a probability in [0, 1]`}},
 		{"argument as boolean", "c.yaml", "traces: {sampler_arg: true}", []string{"traces.sampler_arg: must be a number, not the boolean true"}},
 		{"signal argument without sampler", "c.yaml", "signals:\n  a:\n    traces:\n      sampler_arg: 2\n",
 			[]string{"c.yaml:4:20: signals[a].traces.sampler_arg: set without traces.sampler"}},
