@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -22,6 +23,12 @@ const maxJSONDepth = 64
 // every valid JSON document is accepted (the YAML decoder refuses some, such
 // as the escape "\/").
 func decodeJSON(name string, data []byte) (*yaml.Node, error) {
+	// encoding/json replaces invalid UTF-8 in strings with U+FFFD; a
+	// configuration is text, in UTF-8 as JSON requires (RFC 8259), and a
+	// signal name changed that way would name no signal.
+	if !utf8.Valid(data) {
+		return nil, textError(name, data, false)
+	}
 	d := &jsonDecoder{dec: json.NewDecoder(bytes.NewReader(data)), data: data, name: name, pos: newPositions(data)}
 	d.dec.UseNumber()
 	root, err := d.value(0)

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -87,9 +88,16 @@ func fileKind(m fs.FileMode) string {
 // documentation. A null value is the same as a missing key. Parse returns
 // the layered configuration if it is valid ([Config.Validate]), and
 // otherwise an error wrapping [ErrInvalid] that joins an [*Error] per
-// problem, with its line and column: a syntax error, an empty document, an
+// problem, with its line and column: a syntax error, text that is not
+// UTF-8 (or, in YAML, holds a control character), an empty document, an
 // unknown or repeated key, a value of the wrong type, or a value out of
-// range. It never panics, whatever data holds.
+// range. (Some YAML syntax errors have a line but no column, an unknown
+// YAML anchor neither.) It lists the first 10 problems, and says if there
+// are more.
+//
+// It never panics, whatever data holds, and its time and memory grow
+// linearly with the size of data, however many problems or YAML aliases
+// data holds.
 func Parse(name string, data []byte, base Config) (Config, error) {
 	root, err := decode(name, data)
 	if err != nil {
@@ -138,12 +146,12 @@ func decode(name string, data []byte) (root *yaml.Node, err error) {
 		if err == io.EOF {
 			return nil, &Error{File: name, Err: errors.New("no YAML document (write {} for the defaults)")}
 		}
-		return nil, yamlError(name, err)
+		return nil, yamlError(name, data, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err != io.EOF {
 		if err != nil {
-			return nil, yamlError(name, err)
+			return nil, yamlError(name, data, err)
 		}
 		return nil, &Error{File: name, Line: extra.Line, Column: extra.Column, Err: errors.New("more than one YAML document")}
 	}
@@ -155,15 +163,89 @@ func decode(name string, data []byte) (root *yaml.Node, err error) {
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// yamlError turns an error of the YAML decoder into an *Error with the line
-// it names.
-func yamlError(name string, err error) error {
+// yamlError turns an error of the YAML decoder reading data into an *Error
+// with the line it names, or the one it leaves out.
+//
+// The decoder names no position for the errors of its reader, which checks
+// the text's encoding: for those, the offending character is found here.
+// Its scanner and parser count lines from 0 and leave out line 0, so that
+// an error of theirs without a line, such as a nesting deeper than 10,000
+// levels on one line, is on line 1. The errors of its composer, such as an
+// unknown anchor, carry no position at all.
+func yamlError(name string, data []byte, err error) error {
 	msg := err.Error()
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		return &Error{File: name, Line: line, Err: errors.New(m[2])}
 	}
-	return &Error{File: name, Err: errors.New(strings.TrimPrefix(msg, "yaml: "))}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	switch {
+	case slices.Contains(yamlReaderErrors, msg):
+		if !utf16(data) {
+			return textError(name, data, true)
+		}
+		return &Error{File: name, Err: errors.New(msg)}
+	case strings.HasPrefix(msg, "unknown anchor"), strings.HasPrefix(msg, "attempted to go past the end"):
+		return &Error{File: name, Err: errors.New(msg)}
+	}
+	return &Error{File: name, Line: 1, Err: errors.New(msg)}
+}
+
+// yamlReaderErrors are the messages of the YAML decoder's reader
+// (go.yaml.in/yaml/v3, readerc.go).
+var yamlReaderErrors = []string{
+	"invalid leading UTF-8 octet",
+	"incomplete UTF-8 octet sequence",
+	"invalid trailing UTF-8 octet",
+	"invalid length of a UTF-8 sequence",
+	"invalid Unicode character",
+	"control characters are not allowed",
+	"incomplete UTF-16 character",
+	"unexpected low surrogate area",
+	"incomplete UTF-16 surrogate pair",
+	"expected low surrogate area",
+}
+
+// utf16 reports whether data starts with the byte order mark of UTF-16,
+// in which a YAML file may be written.
+func utf16(data []byte) bool {
+	return bytes.HasPrefix(data, []byte{0xfe, 0xff}) || bytes.HasPrefix(data, []byte{0xff, 0xfe})
+}
+
+// textError returns an *Error at the first character of data, UTF-8 text,
+// that is not UTF-8 or, if yamlText is set, that YAML does not allow. If
+// there is none, which the YAML decoder's reader and utf8.Valid deny, the
+// error names no position.
+func textError(name string, data []byte, yamlText bool) *Error {
+	for off := 0; off < len(data); {
+		r, size := utf8.DecodeRune(data[off:])
+		var err error
+		switch {
+		case r == utf8.RuneError && size == 1:
+			err = fmt.Errorf("invalid UTF-8 (byte %#x)", data[off])
+		case yamlText && !yamlAllows(r):
+			err = fmt.Errorf("character %U is not allowed in YAML", r)
+		}
+		if err != nil {
+			line, col := newPositions(data).at(off)
+			return &Error{File: name, Line: line, Column: col, Err: err}
+		}
+		off += size
+	}
+	return &Error{File: name, Err: errors.New("invalid text")}
+}
+
+// yamlAllows reports whether YAML text may hold r: the printable
+// characters of YAML 1.2 (section 5.1), as the YAML decoder's reader
+// checks them.
+func yamlAllows(r rune) bool {
+	switch {
+	case r == '\t', r == '\n', r == '\r', r >= 0x20 && r <= 0x7e, r == 0x85:
+		return true
+	case r >= 0xa0 && r <= 0xd7ff, r >= 0xe000 && r <= 0xfffd, r >= 0x10000 && r <= 0x10ffff:
+		return true
+	}
+	return false
 }
 
 // parser walks a document's node tree, collecting the configuration and

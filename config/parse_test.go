@@ -131,6 +131,7 @@ func TestParse(t *testing.T) {
 			})},
 		{"numbers strconv reads stay as written", "c.yaml", "traces: {sampler: traceidratio, sampler_arg: 1e-3}",
 			baseWith(func(c *config.Config) { c.Sampler, c.SamplerArg = "traceidratio", "1e-3" })},
+		{"UTF-16", "c.yaml", "\xff\xfe{\x00}\x00", base},
 		{"boolean in capitals", "c.yaml", "traces: {enabled: FALSE}", baseWith(func(c *config.Config) { c.TracesEnabled = false })},
 	}
 	for _, tt := range tests {
@@ -164,6 +165,23 @@ func TestParseErrors(t *testing.T) {
 		{"YAML tab", "c.yaml", "metrics:\n\tenabled: true\n", []string{"c.yaml:2: found character that cannot start any token"}},
 		{"two YAML documents", "c.yaml", "{}\n---\n{}\n", []string{"c.yaml:2:1: more than one YAML document"}},
 		{"second document does not parse", "c.yaml", "{}\n---\n[\n", []string{"c.yaml:"}},
+		// Issue 17, item 10: invalid text and excessive depth are errors
+		// with a line number.
+		{"invalid UTF-8, YAML", "c.yaml", "metrics:\n  enabled: true\ntraces:\n  sampler: \xff\n",
+			[]string{"c.yaml:4:12: invalid UTF-8 (byte 0xff)"}},
+		{"invalid UTF-8 after characters of two bytes, YAML", "c.yaml", "\u00e9: 1\n\u00e9\u00e9\xc3(: 2\n",
+			[]string{"c.yaml:2:3: invalid UTF-8 (byte 0xc3)"}},
+		{"UTF-8 cut short, YAML", "c.yaml", "a: \xe2\x82", []string{"c.yaml:1:4: invalid UTF-8 (byte 0xe2)"}},
+		{"encoded surrogate, YAML", "c.yaml", "a: 1\nb: '\xed\xa0\x80'\n", []string{"c.yaml:2:5: invalid UTF-8 (byte 0xed)"}},
+		{"control character, YAML", "c.yaml", "a: 1\nb: \"x\x01\"\n", []string{"c.yaml:2:6: character U+0001 is not allowed in YAML"}},
+		{"noncharacter, YAML", "c.yaml", "a: \uffff\n", []string{"c.yaml:1:4: character U+FFFF is not allowed in YAML"}},
+		{"UTF-16 with a lone surrogate, YAML", "c.yaml", "\xff\xfea\x00:\x00 \x00\x00\xd8a\x00", []string{"c.yaml: expected low surrogate area"}},
+		{"invalid UTF-8, JSON", "c.json", "{\"signals\": {\n  \"a\xff\": {}}}", []string{"c.json:2:5: invalid UTF-8 (byte 0xff)"}},
+		{"YAML too deep on the first line", "c.yaml", strings.Repeat("[", 10001) + strings.Repeat("]", 10001),
+			[]string{"c.yaml:1: exceeded max depth of 10000"}},
+		{"YAML too deep", "c.yaml", "metrics:\n  " + strings.Repeat("{a: ", 10001) + strings.Repeat("}", 10001),
+			[]string{"c.yaml:2: exceeded max depth of 10000"}},
+		{"YAML tab on the first line", "c.yaml", "\tmetrics: {}\n", []string{"c.yaml:1: found character that cannot start any token"}},
 		{"unknown alias", "c.yaml", "metrics: *nope\n", []string{"c.yaml: unknown anchor 'nope' referenced"}},
 		{"not a mapping", "c.yaml", "- metrics\n", []string{"c.yaml:1:1: the document must be a mapping of keys to values, not a list"}},
 		{"scalar document", "c.json", "42", []string{"c.json:1:1: the document must be a mapping of keys to values, not the number 42"}},
