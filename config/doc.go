@@ -73,13 +73,21 @@
 // type (quoted "true" is a string, not a boolean), a rate outside [0, 1],
 // an unknown sampler or an invalid argument, a cardinality limit below 1,
 // or an empty file, is rejected with an error wrapping [ErrInvalid] that
-// lists every problem ([*Error]) with the file, line, column and key:
+// lists every problem ([*Error]), up to the first 10, with the file, line,
+// column and key:
 //
 //	signals.yaml:6:16: traces.sampler_arg: sampling: invalid sampler: traceidratio argument "3" is not a probability in [0, 1]
 //	signals.yaml:7:3: traces.samplr: unknown key (want one of enabled, sampler, sampler_arg, listener_spans)
 //
 // The configuration in force stays. An environment variable with an
 // invalid value is an error that names it.
+//
+// Rejecting a file costs time and memory in proportion to its size,
+// whatever it holds: past the first 10 problems, Parse stops looking, and
+// a YAML alias, however often repeated, costs a constant per use. A file
+// is at most 1 MiB, UTF-8 text, and a regular file: a named pipe or a
+// device at the path is refused without being read, so that it cannot
+// block a [Watcher].
 //
 // # Hot reload
 //
