@@ -43,7 +43,8 @@
 // [sampling.Parse]: always_on, always_off, traceidratio (sampler_arg a
 // probability), parentbased_always_on, parentbased_always_off,
 // parentbased_traceidratio, ratelimited and parentbased_ratelimited
-// (sampler_arg emissions per second). Under signals, a signal's keys are
+// (sampler_arg emissions per second, or .inf in YAML and "+Inf" in JSON
+// for every emission). Under signals, a signal's keys are
 // those of metrics and traces above; a key it does not set keeps the
 // global value.
 //
@@ -72,7 +73,8 @@
 // type (quoted "true" is a string, not a boolean), a rate outside [0, 1],
 // an unknown sampler or an invalid argument, a cardinality limit below 1,
 // or an empty file, is rejected with an error wrapping [ErrInvalid] that
-// lists every problem ([*Error]) with the file, line, column and key:
+// lists every problem ([*Error]), up to the first 10, with the file, line,
+// column and key:
 //
 //	signals.yaml:6:16: traces.sampler_arg: sampling: invalid sampler: traceidratio argument "3" is not a probability in [0, 1]
 //	signals.yaml:7:3: traces.samplr: unknown key (want one of enabled, sampler, sampler_arg, listener_spans)
@@ -81,6 +83,13 @@
 // invalid value is an error that names it, except a boolean, which reads as
 // the OpenTelemetry specification says: true if it is "true" in any case,
 // false otherwise, with a warning for a value other than "false".
+//
+// Rejecting a file costs time and memory in proportion to its size,
+// whatever it holds: past the first 10 problems, Parse stops looking, and
+// a YAML alias, however often repeated, costs a constant per use. A file
+// is at most 1 MiB, UTF-8 text, and a regular file: a named pipe or a
+// device at the path is refused without being read, so that it cannot
+// block a [Watcher].
 //
 // # Hot reload
 //

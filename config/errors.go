@@ -76,8 +76,9 @@ func (e *Error) Unwrap() []error {
 	return []error{ErrInvalid, e.Err}
 }
 
-// maxErrors is the number of problems reported for one configuration; the
-// rest are counted.
+// maxErrors is the number of problems reported for one configuration.
+// [Config.Validate] and [FromEnv] count the rest (joinErrors); Parse stops
+// looking for more, so that its work stays bounded (see parser).
 const maxErrors = 10
 
 // joinErrors joins errs, keeping the first maxErrors and counting the rest.

@@ -5,16 +5,19 @@ import (
 	"errors"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/signalkit/sdk/config"
 )
 
 // FuzzParse checks that any input gives either a valid configuration or an
 // error that wraps ErrInvalid and names the file, never a panic, read as
-// YAML and as JSON; and that a configuration it returns survives being
-// written out and read back. The seed corpus is in
-// testdata/fuzz/FuzzParse; run with
+// YAML and as JSON; that a configuration it returns survives being
+// written out and read back; and that Parse's cost is bounded by the
+// input's size (checkCost). The seed corpus is in testdata/fuzz/FuzzParse;
+// run with
 //
 //	go test -run '^$' -fuzz FuzzParse ./config
 func FuzzParse(f *testing.F) {
@@ -22,7 +25,10 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(fullJSON))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, name := range []string{"fuzz.yaml", "fuzz.json"} {
-			cfg, err := config.Parse(name, data, config.Default())
+			var cfg config.Config
+			var err error
+			c := measure(func() { cfg, err = config.Parse(name, data, config.Default()) })
+			checkCost(t, name, len(data), c)
 			if err != nil {
 				if !errors.Is(err, config.ErrInvalid) {
 					t.Fatalf("%s: error %v does not wrap ErrInvalid", name, err)
@@ -51,6 +57,53 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// checkCost fails the test if c, the cost of a Parse of n bytes, exceeds
+// the budgets of n bytes: heap bytes and objects (allocBudget,
+// objectBudget), and CPU time (cpuBudget).
+//
+// The allocation counts are exact and do not depend on the machine, so
+// that the objects allocated also bound the work done, deterministically.
+// The CPU time bound is a generous multiple of the CPU time this very
+// process takes per byte of a plain configuration, so that it holds on a
+// slow machine, under the race detector and the fuzzer's instrumentation
+// as well, and on a busy machine: the CPU time of the process does not
+// count the time it waited for a processor. It catches an input that takes
+// seconds where it should take milliseconds, not a factor of two.
+func checkCost(t *testing.T, name string, n int, c cost) {
+	t.Helper()
+	if msg := overBudget(c, n); msg != "" {
+		t.Fatalf("%s: %s", name, msg)
+	}
+	if budget := cpuBudget(n); c.cpu > budget {
+		t.Fatalf("%s: took %v of CPU for %d bytes of input, budget %v", name, c.cpu, n, budget)
+	}
+}
+
+// cpuBudget returns the CPU time one Parse of n bytes may take: 100 ms
+// (room for a garbage collection) plus 50 times what a plain configuration
+// takes per byte in this process. The costliest documents measured (deeply
+// nested lists, flow mappings of null values) take up to 5 times as much
+// per byte as the plain one.
+func cpuBudget(n int) time.Duration {
+	return 100*time.Millisecond + time.Duration(50*cpuPerByte()*float64(n))
+}
+
+// cpuPerByte returns the CPU time, in nanoseconds, that Parse takes per
+// byte of a plain configuration of 64 KiB in this process: the least of
+// three measurements. Measured once; a measurement that the garbage
+// collector or a busy machine inflates only makes the budget larger.
+var cpuPerByte = sync.OnceValue(func() float64 {
+	doc := signalsDoc("block", 64<<10)
+	least := time.Duration(-1)
+	for range 3 {
+		c := measure(func() { _, _ = config.Parse("plain.yaml", doc, config.Default()) })
+		if least < 0 || c.cpu < least {
+			least = c.cpu
+		}
+	}
+	return float64(least) / float64(len(doc))
+})
 
 // nonNil returns c with an empty Signals map if it has none, as a document
 // with a signals key gives.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -22,7 +23,13 @@ const maxJSONDepth = 64
 // every valid JSON document is accepted (the YAML decoder refuses some, such
 // as the escape "\/").
 func decodeJSON(name string, data []byte) (*yaml.Node, error) {
-	d := &jsonDecoder{dec: json.NewDecoder(bytes.NewReader(data)), data: data, name: name}
+	// encoding/json replaces invalid UTF-8 in strings with U+FFFD; a
+	// configuration is text, in UTF-8 as JSON requires (RFC 8259), and a
+	// signal name changed that way would name no signal.
+	if !utf8.Valid(data) {
+		return nil, textError(name, data, false)
+	}
+	d := &jsonDecoder{dec: json.NewDecoder(bytes.NewReader(data)), data: data, name: name, pos: newPositions(data)}
 	d.dec.UseNumber()
 	root, err := d.value(0)
 	if err != nil {
@@ -38,6 +45,7 @@ type jsonDecoder struct {
 	dec  *json.Decoder
 	data []byte
 	name string
+	pos  *positions
 }
 
 // next returns the offset of the next token: the decoder's offset past
@@ -50,17 +58,8 @@ func (d *jsonDecoder) next() int {
 	return off
 }
 
-// position returns the 1-based line and column of the byte at off.
-func (d *jsonDecoder) position(off int) (line, col int) {
-	off = min(off, len(d.data))
-	before := d.data[:off]
-	line = bytes.Count(before, []byte("\n")) + 1
-	col = off - (bytes.LastIndexByte(before, '\n') + 1) + 1
-	return line, col
-}
-
 func (d *jsonDecoder) errAt(off int, err error) error {
-	line, col := d.position(off)
+	line, col := d.pos.at(off)
 	return &Error{File: d.name, Line: line, Column: col, Err: err}
 }
 
@@ -84,7 +83,7 @@ func (d *jsonDecoder) value(depth int) (*yaml.Node, error) {
 	if err != nil {
 		return nil, d.syntaxError(err, off)
 	}
-	line, col := d.position(off)
+	line, col := d.pos.at(off)
 	n := &yaml.Node{Kind: yaml.ScalarNode, Line: line, Column: col}
 	switch t := tok.(type) {
 	case json.Delim:

@@ -114,6 +114,24 @@ func TestParse(t *testing.T) {
 			baseWith(func(c *config.Config) { c.MetricsEnabled = false })},
 		{"JSON in a YAML file", "c.yaml", `{"metrics": {"enabled": false}}`,
 			baseWith(func(c *config.Config) { c.MetricsEnabled = false })},
+		// Issue 17, item 10: YAML's spellings of numbers that strconv does
+		// not read are passed to the sampler as strconv writes them.
+		{"infinite rate, YAML", "c.yaml", "traces: {sampler: ratelimited, sampler_arg: .inf}",
+			baseWith(func(c *config.Config) { c.Sampler, c.SamplerArg = "ratelimited", "+Inf" })},
+		{"infinite rate, YAML, signed and in capitals", "c.yaml", "signals: {a: {traces: {sampler: parentbased_ratelimited, sampler_arg: +.INF}}}",
+			baseWith(func(c *config.Config) {
+				c.Signals = map[string]config.SignalOverride{"a": {Sampler: "parentbased_ratelimited", SamplerArg: "+Inf"}}
+			})},
+		{"infinite rate, JSON string", "c.json", `{"traces": {"sampler": "ratelimited", "sampler_arg": "+Inf"}}`,
+			baseWith(func(c *config.Config) { c.Sampler, c.SamplerArg = "ratelimited", "+Inf" })},
+		{"YAML hexadecimal and octal", "c.yaml", "traces: {sampler: ratelimited, sampler_arg: 0x10}\nsignals: {a: {traces: {sampler: ratelimited, sampler_arg: 0o17}}}",
+			baseWith(func(c *config.Config) {
+				c.Sampler, c.SamplerArg = "ratelimited", "16"
+				c.Signals = map[string]config.SignalOverride{"a": {Sampler: "ratelimited", SamplerArg: "15"}}
+			})},
+		{"numbers strconv reads stay as written", "c.yaml", "traces: {sampler: traceidratio, sampler_arg: 1e-3}",
+			baseWith(func(c *config.Config) { c.Sampler, c.SamplerArg = "traceidratio", "1e-3" })},
+		{"UTF-16", "c.yaml", "\xff\xfe{\x00}\x00", base},
 		{"boolean in capitals", "c.yaml", "traces: {enabled: FALSE}", baseWith(func(c *config.Config) { c.TracesEnabled = false })},
 	}
 	for _, tt := range tests {
@@ -147,6 +165,23 @@ func TestParseErrors(t *testing.T) {
 		{"YAML tab", "c.yaml", "metrics:\n\tenabled: true\n", []string{"c.yaml:2: found character that cannot start any token"}},
 		{"two YAML documents", "c.yaml", "{}\n---\n{}\n", []string{"c.yaml:2:1: more than one YAML document"}},
 		{"second document does not parse", "c.yaml", "{}\n---\n[\n", []string{"c.yaml:"}},
+		// Issue 17, item 10: invalid text and excessive depth are errors
+		// with a line number.
+		{"invalid UTF-8, YAML", "c.yaml", "metrics:\n  enabled: true\ntraces:\n  sampler: \xff\n",
+			[]string{"c.yaml:4:12: invalid UTF-8 (byte 0xff)"}},
+		{"invalid UTF-8 after characters of two bytes, YAML", "c.yaml", "\u00e9: 1\n\u00e9\u00e9\xc3(: 2\n",
+			[]string{"c.yaml:2:3: invalid UTF-8 (byte 0xc3)"}},
+		{"UTF-8 cut short, YAML", "c.yaml", "a: \xe2\x82", []string{"c.yaml:1:4: invalid UTF-8 (byte 0xe2)"}},
+		{"encoded surrogate, YAML", "c.yaml", "a: 1\nb: '\xed\xa0\x80'\n", []string{"c.yaml:2:5: invalid UTF-8 (byte 0xed)"}},
+		{"control character, YAML", "c.yaml", "a: 1\nb: \"x\x01\"\n", []string{"c.yaml:2:6: character U+0001 is not allowed in YAML"}},
+		{"noncharacter, YAML", "c.yaml", "a: \uffff\n", []string{"c.yaml:1:4: character U+FFFF is not allowed in YAML"}},
+		{"UTF-16 with a lone surrogate, YAML", "c.yaml", "\xff\xfea\x00:\x00 \x00\x00\xd8a\x00", []string{"c.yaml: expected low surrogate area"}},
+		{"invalid UTF-8, JSON", "c.json", "{\"signals\": {\n  \"a\xff\": {}}}", []string{"c.json:2:5: invalid UTF-8 (byte 0xff)"}},
+		{"YAML too deep on the first line", "c.yaml", strings.Repeat("[", 10001) + strings.Repeat("]", 10001),
+			[]string{"c.yaml:1: exceeded max depth of 10000"}},
+		{"YAML too deep", "c.yaml", "metrics:\n  " + strings.Repeat("{a: ", 10001) + strings.Repeat("}", 10001),
+			[]string{"c.yaml:2: exceeded max depth of 10000"}},
+		{"YAML tab on the first line", "c.yaml", "\tmetrics: {}\n", []string{"c.yaml:1: found character that cannot start any token"}},
 		{"unknown alias", "c.yaml", "metrics: *nope\n", []string{"c.yaml: unknown anchor 'nope' referenced"}},
 		{"not a mapping", "c.yaml", "- metrics\n", []string{"c.yaml:1:1: the document must be a mapping of keys to values, not a list"}},
 		{"scalar document", "c.json", "42", []string{"c.json:1:1: the document must be a mapping of keys to values, not the number 42"}},
@@ -183,6 +218,10 @@ func TestParseErrors(t *testing.T) {
 			[]string{`c.yaml:3:16: traces.sampler_arg: sampling: invalid sampler: traceidratio argument "3" is not a probability in [0, 1]`}},
 		{"missing sampler argument", "c.yaml", "traces:\n  sampler: ratelimited\n",
 			[]string{"c.yaml:2:12: traces.sampler: sampling: invalid sampler: ratelimited needs an argument"}},
+		{"negative infinite rate", "c.yaml", "traces:\n  sampler: ratelimited\n  sampler_arg: -.inf\n",
+			[]string{`c.yaml:3:16: traces.sampler_arg: sampling: invalid sampler: ratelimited argument "-Inf" is not a rate >= 0 per second`}},
+		{"NaN ratio", "c.yaml", "traces: {sampler: traceidratio, sampler_arg: .NaN}",
+			[]string{`traces.sampler_arg: sampling: invalid sampler: traceidratio argument "NaN" is not a probability in [0, 1]`}},
 		{"argument as boolean", "c.yaml", "traces: {sampler_arg: true}", []string{"traces.sampler_arg: must be a number, not the boolean true"}},
 		{"signal argument without sampler", "c.yaml", "signals:\n  a:\n    traces:\n      sampler_arg: 2\n",
 			[]string{"c.yaml:4:20: signals[a].traces.sampler_arg: set without traces.sampler"}},
@@ -202,6 +241,8 @@ func TestParseErrors(t *testing.T) {
 		{"JSON truncated in an array", "c.json", `{"a": [1, 2`, []string{"c.json:1:12: unexpected end of JSON input"}},
 		{"JSON trailing data", "c.json", "{}\n{}", []string{"c.json:2:1: unexpected data after the JSON value"}},
 		{"JSON key not a string", "c.json", `{1: 2}`, []string{"c.json:1:2: invalid character '1'"}},
+		{"JSON columns count characters, as YAML's do", "c.json", "{\"\u00e9\": {},\n \"\u00e9\u00e9\u00e9\": 1, \"x\": 2}",
+			[]string{"c.json:1:2: \u00e9: unknown key", "c.json:2:2: \u00e9\u00e9\u00e9: unknown key", "c.json:2:12: x: unknown key"}},
 		{"JSON too deep", "c.json", strings.Repeat("[", 100) + strings.Repeat("]", 100), []string{"c.json:1:65: nested more than 64 levels deep"}},
 		{"JSON null document", "c.json", "null", []string{"c.json:1:1: the document must be a mapping of keys to values, not null"}},
 		{"YAML null document", "c.yaml", "~", []string{"c.yaml:1:1: the document must be a mapping of keys to values, not null"}},
