@@ -29,8 +29,18 @@ func decodeJSON(name string, data []byte) (*yaml.Node, error) {
 	if !utf8.Valid(data) {
 		return nil, textError(name, data, false)
 	}
+	return newJSONDecoder(name, data).decode()
+}
+
+func newJSONDecoder(name string, data []byte) *jsonDecoder {
 	d := &jsonDecoder{dec: json.NewDecoder(bytes.NewReader(data)), data: data, name: name, pos: newPositions(data)}
 	d.dec.UseNumber()
+	return d
+}
+
+// decode reads the document: one JSON value and nothing after it.
+func (d *jsonDecoder) decode() (*yaml.Node, error) {
+	data := d.data
 	root, err := d.value(0)
 	if err != nil {
 		return nil, err

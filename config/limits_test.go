@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/signalkit/sdk/config"
 )
@@ -112,56 +111,27 @@ func signalsDoc(layout string, n int) []byte {
 	return []byte(b.String())
 }
 
-// TestParseLinearTime is issue 17, item 1: JSON positions were found by
-// rescanning the document from its start for every token, so that a 1 MiB
-// file on one line took 99 s, during which the Watcher was blocked.
-//
-// It compares CPU time, not wall-clock time, and ratios measured in one
-// run: parsing one document of 256 KiB must cost at most four times as
-// much as parsing 64 documents of 4 KiB in the same layout, the same
-// number of bytes. Linear work gives a ratio of about one; the quadratic
-// search gave about 80. The CPU time of the process does not grow when
-// other processes keep the machine busy, and each side is the least of
-// three measurements.
-func TestParseLinearTime(t *testing.T) {
-	if _, ok := processCPU(); !ok {
-		t.Skip("no CPU time on this platform")
-	}
-	const small, large = 4 << 10, 256 << 10
+// BenchmarkParseSize parses documents of 4 KiB and 256 KiB in each layout;
+// with SetBytes, ns/op per byte must not grow with the size (before the fix,
+// a 256 KiB single-line JSON took 32 times as long per byte as 4 KiB ones).
+// TestJSONPositionsLinear is the deterministic check of the same property.
+func BenchmarkParseSize(b *testing.B) {
 	for _, layout := range []string{"json-line", "json-indent", "flow", "block"} {
-		t.Run(layout, func(t *testing.T) {
+		for _, size := range []int{4 << 10, 256 << 10} {
 			name := "c.yaml"
 			if strings.HasPrefix(layout, "json") {
 				name = "c.json"
 			}
-			parse := func(data []byte) {
-				if _, err := config.Parse(name, data, config.Default()); err != nil {
-					t.Fatal(err)
-				}
-			}
-			smallDoc, largeDoc := signalsDoc(layout, small), signalsDoc(layout, large)
-			var smallCPU, largeCPU time.Duration
-			for i := range 3 {
-				c := measure(func() {
-					for range large / small {
-						parse(smallDoc)
+			doc := signalsDoc(layout, size)
+			b.Run(fmt.Sprintf("layout=%s/size=%dKiB", layout, size>>10), func(b *testing.B) {
+				b.SetBytes(int64(len(doc)))
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := config.Parse(name, doc, config.Default()); err != nil {
+						b.Fatal(err)
 					}
-				})
-				if i == 0 || c.cpu < smallCPU {
-					smallCPU = c.cpu
 				}
-				if c = measure(func() { parse(largeDoc) }); i == 0 || c.cpu < largeCPU {
-					largeCPU = c.cpu
-				}
-				if largeCPU <= 4*smallCPU+10*time.Millisecond {
-					break
-				}
-			}
-			t.Logf("%d × %d bytes: %v; %d bytes: %v", large/small, len(smallDoc), smallCPU, len(largeDoc), largeCPU)
-			if largeCPU > 4*smallCPU+10*time.Millisecond {
-				t.Errorf("one document of %d bytes took %v of CPU, %d of %d bytes %v: more than linear",
-					len(largeDoc), largeCPU, large/small, len(smallDoc), smallCPU)
-			}
-		})
+			})
+		}
 	}
 }

@@ -19,6 +19,7 @@ type positions struct {
 	data      []byte
 	off       int // the previous offset
 	line, col int // its position
+	scanned   int // bytes looked at so far: the work done, which tests bound
 }
 
 func newPositions(data []byte) *positions {
@@ -33,6 +34,7 @@ func (p *positions) at(off int) (line, col int) {
 		p.off, p.line, p.col = 0, 1, 1
 	}
 	seg := p.data[p.off:off]
+	p.scanned += len(seg)
 	if i := bytes.LastIndexByte(seg, '\n'); i >= 0 {
 		p.line += bytes.Count(seg[:i+1], []byte{'\n'})
 		p.col = 1
