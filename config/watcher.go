@@ -60,7 +60,7 @@ func Watch(path string, s *otelsignals.Settings, opts ...Option) (*Watcher, erro
 		base = *o.base
 	} else {
 		var err error
-		if base, err = FromEnv(Default()); err != nil {
+		if base, err = fromEnv(Default(), o.logger); err != nil {
 			return nil, err
 		}
 		if env := setEnv(); len(env) > 0 {
