@@ -3,6 +3,8 @@ package signals_test
 import (
 	"context"
 	"sync"
+	"testing"
+	"time"
 )
 
 // recorder is a listener factory that records, in order, which listeners were
@@ -69,4 +71,22 @@ func equal[T comparable](a, b []T) bool {
 		}
 	}
 	return true
+}
+
+// hang is how long the tests of faults wait for something that must happen
+// before they report a hang. It bounds liveness, not speed: a correct run takes
+// milliseconds.
+const hang = 20 * time.Second
+
+// await waits for ch to be closed or to deliver, and fails t if it has not
+// after hang.
+func await[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(hang):
+		t.Fatalf("hang: %s has not happened after %v", what, hang)
+		panic("unreachable")
+	}
 }

@@ -21,7 +21,9 @@ type PoolOptions struct {
 	// Default [DefaultIdleTimeout].
 	IdleTimeout time.Duration
 	// QueueSize is the capacity of the queue of enqueued emissions. Default
-	// [DefaultQueueSize].
+	// [DefaultQueueSize]; at most [MaxQueueSize], to which a larger value is
+	// lowered. The queue is allocated when the pool is created, 24 bytes per
+	// slot, rounded up to a power of two.
 	QueueSize int
 	// Spin is how long a worker that ran out of work keeps polling the queue,
 	// yielding the processor between polls, before it parks. A parked worker
@@ -97,6 +99,7 @@ func NewWorkerPool(opts PoolOptions) *WorkerPool {
 	if opts.QueueSize <= 0 {
 		opts.QueueSize = DefaultQueueSize
 	}
+	opts.QueueSize = min(opts.QueueSize, MaxQueueSize)
 	return &WorkerPool{
 		size:        int32(min(opts.Size, 1<<30)),       // #nosec G115 -- clamped to 2^30
 		minWorkers:  int32(min(opts.MinWorkers, 1<<30)), // #nosec G115 -- clamped to 2^30
