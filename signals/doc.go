@@ -53,7 +53,9 @@
 // Every goroutine has an owner and an end: workers belong to their
 // [WorkerPool], start when there is work, and exit after
 // [PoolOptions.IdleTimeout] without work. [AsyncSignal.Close] and
-// [WorkerPool.Close] deliver what is queued and wait for the workers to exit.
+// [WorkerPool.Close] deliver what is queued and wait for the workers to exit;
+// once they have returned, no goroutine of the signal or pool is left,
+// whatever ran at the same time.
 //
 // # Ordering
 //

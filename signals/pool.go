@@ -413,14 +413,10 @@ func (p *WorkerPool) Close() error {
 	return p.Shutdown(context.Background())
 }
 
-// Shutdown stops the pool from accepting work, runs what is queued, and waits
-// until every worker has exited. Enqueue on a signal of the pool returns
-// [ErrClosed] from then on, and Emit runs its listeners on the emitting
-// goroutine. If ctx ends first, the tasks still queued are dropped (and counted
-// as dropped by their signals), and Shutdown returns ctx's error while the
-// running listeners finish; the workers exit when they have. Calling Shutdown
-// again waits in the same way, and returns nil once the pool has shut down.
-func (p *WorkerPool) Shutdown(ctx context.Context) error {
+// beginShutdown stops the pool from accepting work; the workers run what is
+// queued and exit. It returns at once, but for the moment producers in the
+// middle of a push take to finish.
+func (p *WorkerPool) beginShutdown() {
 	p.once.Do(func() {
 		close(p.closing) // producers waiting for room give up
 		<-p.pushes.close()
@@ -432,6 +428,17 @@ func (p *WorkerPool) Shutdown(ctx context.Context) error {
 			p.exitOnce.Do(func() { close(p.exited) })
 		}
 	})
+}
+
+// Shutdown stops the pool from accepting work, runs what is queued, and waits
+// until every worker has exited. Enqueue on a signal of the pool returns
+// [ErrClosed] from then on, and Emit runs its listeners on the emitting
+// goroutine. If ctx ends first, the tasks still queued are dropped (and counted
+// as dropped by their signals), and Shutdown returns ctx's error while the
+// running listeners finish; the workers exit when they have. Calling Shutdown
+// again waits in the same way, and returns nil once the pool has shut down.
+func (p *WorkerPool) Shutdown(ctx context.Context) error {
+	p.beginShutdown()
 	select {
 	case <-p.exited:
 		return nil
