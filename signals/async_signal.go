@@ -157,20 +157,7 @@ func (s *AsyncSignal[T]) Emit(ctx context.Context, payload T) {
 	f.wg.Add(n)
 	f.pool.help(help[T]{f})
 	f.work(false)
-	f.wg.Wait()
-	if f.o != nil {
-		calls := int(f.calls.Load())
-		if f.o.stats {
-			s.counters.emitted(calls)
-		}
-		if f.flags&ObserveEnd != 0 {
-			var d time.Duration
-			if !f.start.IsZero() {
-				d = time.Since(f.start)
-			}
-			f.o.collector.EmitEnd(f.ctx, f.info, EmitResult{Calls: calls, Duration: d})
-		}
-	}
+	f.endEmit()
 }
 
 // Enqueue queues an emission and returns without waiting for any listener: a

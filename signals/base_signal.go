@@ -162,20 +162,11 @@ func (s *BaseSignal[T]) AddOnceWithErrAndKey(listener SignalListenerErr[T], key 
 	return s.add(s.errEntry(listener, key, true))
 }
 
-// errEntry returns an entry for an error-aware listener. Its fn, which Emit
-// calls, records a failure and passes it to the error handler.
+// errEntry returns an entry for an error-aware listener.
 func (s *BaseSignal[T]) errEntry(listener SignalListenerErr[T], key string, once bool) *entry[T] {
 	e := &entry[T]{errFn: listener, key: key}
 	if once {
 		newOnce(e)
-	}
-	// The closure captures s and e only (e holds listener): 24 bytes, the
-	// smallest size class it fits, which keeps an error-aware listener under
-	// 100 bytes in all.
-	e.fn = func(ctx context.Context, payload T) {
-		if err := e.errFn(ctx, payload); err != nil {
-			s.failed(ctx, e, err, false, false, nil, 0)
-		}
 	}
 	return e
 }

@@ -76,7 +76,14 @@
 // A listener's failure never affects the other listeners. An error-aware
 // listener ([BaseSignal.AddListenerWithErr]) reports failures by returning an
 // error; a panic in any listener is recovered on the goroutine that ran it
-// and turned into a [*PanicError] with the panic value and stack.
+// and turned into a [*PanicError] with the panic value and stack. A listener
+// that does not return normally in another way is a failure too: panic(nil)
+// under GODEBUG=panicnil=1 (a PanicError with the value nil), and
+// [runtime.Goexit], which t.FailNow and t.Fatal call (a PanicError with the
+// value [ErrGoexit]). Goexit cannot be stopped: the goroutine that called it
+// runs the rest of its part of the emission (the listeners after, the end of
+// the emission) and then exits. On the goroutine that called Emit, Emit does
+// not return; a pool worker is replaced by a new one.
 //
 //   - [SyncSignal.TryEmit] stops at the first failure and returns it, as in
 //     v1.3; the listeners after it are not called.
@@ -86,6 +93,9 @@
 //   - Every failure is recorded in the listener's [ListenerMetadata] and
 //     counted in [Stats], and can disable a listener through the circuit
 //     breaker ([SignalOptions.BreakerThreshold]).
+//   - The [ErrorHandler] is isolated like a listener: if it panics or calls
+//     runtime.Goexit, that is logged with log/slog and counted in
+//     [Stats.HandlerPanics], and the emission goes on.
 //
 // A cancelled context skips the listeners that have not started yet. Errors a
 // caller can test with [errors.Is]: [ErrClosed], [ErrQueueFull], and the

@@ -2,6 +2,7 @@ package signals_test
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -89,4 +90,27 @@ func await[T any](t *testing.T, ch <-chan T, what string) T {
 		t.Fatalf("hang: %s has not happened after %v", what, hang)
 		panic("unreachable")
 	}
+}
+
+// quietLog discards what package signals logs with log/slog until t ends:
+// tests of failures that are logged by design.
+func quietLog(t *testing.T) {
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.DiscardHandler))
+	t.Cleanup(func() { slog.SetDefault(old) })
+}
+
+// goexited runs f on a goroutine of its own and reports whether that
+// goroutine exited without f returning (runtime.Goexit). It fails t if f has
+// not ended after hang.
+func goexited(t *testing.T, f func()) bool {
+	t.Helper()
+	done := make(chan bool, 1)
+	go func() {
+		returned := false
+		defer func() { done <- !returned }()
+		f()
+		returned = true
+	}()
+	return await(t, done, "the goroutine's end")
 }

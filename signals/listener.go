@@ -27,7 +27,9 @@ type SignalListenerErr[T any] func(context.Context, T) error
 //
 // An ErrorHandler may be called concurrently from several goroutines and runs
 // on the goroutine that ran the listener, before the next listener starts:
-// keep it short and do not block in it.
+// keep it short and do not block in it. It is isolated like a listener: if it
+// panics or calls runtime.Goexit, that is logged and counted in
+// [Stats.HandlerPanics], and the emission goes on.
 type ErrorHandler func(ctx context.Context, key string, err error)
 
 // entry is one registered listener. Its immutable fields are set before the
@@ -35,11 +37,11 @@ type ErrorHandler func(ctx context.Context, key string, err error)
 // to 48 bytes, so that a listener costs less than 100 bytes with its slot in
 // the listener list and, if keyed, its entry in the key index.
 type entry[T any] struct {
-	// fn is what Emit calls. For an error-aware listener it calls errFn and
-	// records a failure, so that Emit's loop needs no branch.
+	// fn is the listener, nil for an error-aware listener; errFn is the
+	// error-aware listener, nil for a plain one.
 	fn    SignalListener[T]
-	errFn SignalListenerErr[T] // nil for a plain listener
-	key   string               // "" for an unkeyed listener
+	errFn SignalListenerErr[T]
+	key   string // "" for an unkeyed listener
 
 	// state is zero while a plain listener may be called, and stateOnce while
 	// a one-time listener may be claimed; see the state bits.
@@ -69,14 +71,32 @@ const (
 	// stateOnce: a one-time listener. Folding it into state lets emission
 	// decide with one load whether a listener is callable as it is.
 	stateOnce
+
+	// stateBits are the bits above; a listener may be called as it is when
+	// they are all zero.
+	stateBits = stateRemoved | stateDisabled | stateOnce
 )
 
-// claim reports whether an emission may call e, whose state st is not zero: e
-// is a one-time listener and this emission is the first to claim it. The
-// caller unlinks a claimed listener from the signal before calling it.
-func (e *entry[T]) claim(st uint32) bool {
-	return st == stateOnce && e.state.CompareAndSwap(stateOnce, stateOnce|stateRemoved)
+// enter begins a call of e and returns e's state. The caller may call e if
+// the state bits are zero; otherwise it calls admit, which decides. The
+// caller calls leave when the listener has returned, however it returned.
+func (e *entry[T]) enter() uint32 { return e.state.Load() }
+
+// admit decides whether an emission that has entered a call of e, whose state
+// st has some state bits set, may call it: only if e is a one-time listener and
+// this emission is the first to claim it, in which case admit unlinks it from
+// the signal. Otherwise the call is over: admit reports false.
+func (s *BaseSignal[T]) admit(e *entry[T], st uint32) bool {
+	if st == stateOnce && e.state.CompareAndSwap(stateOnce, stateOnce|stateRemoved) {
+		s.unlink(e)
+		return true
+	}
+	s.leave(e)
+	return false
 }
+
+// leave ends a call of e that enter began.
+func (s *BaseSignal[T]) leave(*entry[T]) {}
 
 // listenerStats holds what is recorded about one listener.
 type listenerStats struct {

@@ -275,11 +275,27 @@ func (p *WorkerPool) waitForSpace(ctx context.Context, owner *activity) error {
 
 // worker runs tasks until it has been idle for the idle timeout or the pool
 // shuts down and its queue is empty.
+//
+// A listener may end the worker's goroutine with runtime.Goexit (t.FailNow
+// does). The emission's own recovery has then finished the worker's part of
+// the delivery on the way out (see run.helpOut); the deferred function here
+// starts a new worker in its place, which keeps its place in the count of
+// workers, so that the pool keeps its size and its shutdown waits for the new
+// worker instead.
 func (p *WorkerPool) worker(t task) {
+	var idle *time.Timer
+	returned := false
+	defer func() {
+		if idle != nil {
+			idle.Stop()
+		}
+		if !returned {
+			go p.worker(nil)
+		}
+	}()
 	if t != nil {
 		p.runTask(t)
 	}
-	var idle *time.Timer
 	for {
 		if t := p.pop(); t != nil {
 			p.runTask(t)
@@ -317,15 +333,14 @@ func (p *WorkerPool) worker(t task) {
 		case <-idle.C:
 			p.idle.Add(-1)
 			if p.retire() {
+				returned = true
 				return
 			}
 			continue
 		}
 		p.idle.Add(-1)
 	}
-	if idle != nil {
-		idle.Stop()
-	}
+	returned = true
 	p.left(p.workers.Add(-1))
 }
 
