@@ -62,9 +62,30 @@
 // A [SyncSignal] calls its listeners in registration order; removing a
 // listener keeps the order of the others. An emission calls the listeners
 // registered when it started: a listener added during an emission is not
-// called by it, and once [BaseSignal.RemoveListener] or [BaseSignal.Reset] has
-// returned, no emission starts a new call of a removed listener (an emission
-// under way checks each listener just before calling it).
+// called by it.
+//
+// Once [BaseSignal.RemoveListener] or [BaseSignal.Reset] has returned, the
+// listeners it removed are not running on any other goroutine, and no
+// emission calls them again, even one already under way: they wait for the
+// calls in progress to return, so that what a listener uses may be released
+// right after. They do not wait for calls on their own goroutine, so a
+// listener may remove itself, another listener, or a listener it runs inside
+// of (through a nested emission), and an error handler may remove the
+// listener whose failure it handles.
+//
+// Go has no goroutine identity: the remover recognizes the calls on its own
+// goroutine on its stack, by the listener's function. The one consequence:
+// called on a goroutine that is inside a call of a listener with the same
+// function as the removed listener (two listeners made by one function
+// literal, or method values of methods with the same name), but not inside
+// the removed listener itself, RemoveListener counts that call as its own and
+// may return while as many calls of the removed listener are in progress on
+// other goroutines. Two more rules: a listener must not wait for a removal of
+// itself that runs on another goroutine (that removal waits for it), and a
+// collector's ListenerStart, which runs as part of the listener's call, must
+// not remove listeners. A one-time listener leaves the signal when an emission
+// claims it, just before its call: RemoveListener then returns -1 for it, and
+// neither it nor Reset waits for that call.
 //
 // An [AsyncSignal] starts its listeners in registration order but runs them
 // concurrently. Enqueued emissions start in the order they were enqueued; with a
@@ -110,7 +131,9 @@
 // collector, stats, listener metrics or breaker) and the context cannot be
 // cancelled, it takes a fast path whose loop makes no call but the listener's
 // own; panic isolation costs one deferred recover per emission, not one per
-// listener. [AsyncSignal.Emit] to one listener calls it on the emitting
+// listener. Each listener call is counted in the listener's entry while it
+// runs, which is what lets RemoveListener wait for it: two atomic adds per
+// call, and no lock. [AsyncSignal.Emit] to one listener calls it on the emitting
 // goroutine and allocates nothing; to several, it allocates one object, which
 // pool workers share through an atomic index, whatever the number of listeners.
 // [AsyncSignal.Enqueue] costs the caller one lock-free queue operation,

@@ -29,9 +29,10 @@ import (
 // and the async fan-out. It isolates panics with one deferred recover for a
 // run of listeners too, and resumes after a panic by calling its loop again.
 //
-// On every path, the loops mark where each listener call begins and ends
-// (entry.enter, BaseSignal.leave), and a listener that does not return
-// normally is a failure, whatever recover returns: a panic, panic(nil) under GODEBUG=panicnil=1, or runtime.Goexit
+// On every path, each listener call is counted in the listener's entry for as
+// long as it runs (entry.enter, BaseSignal.leave; see removal.go), and a
+// listener that does not return normally is a failure, whatever recover
+// returns: a panic, panic(nil) under GODEBUG=panicnil=1, or runtime.Goexit
 // (which t.FailNow calls). The deferred functions tell "the listener did not
 // return" from "the loop ended" by the loop's position (cur), not by recover's
 // value. Goexit cannot be stopped: the goroutine exits after its deferred
@@ -314,7 +315,8 @@ type run[T any] struct {
 	lctx    context.Context // context of the listener being called
 	t0      time.Time       // when it was called, if timed
 
-	// calling is the listener being called, between enter and leave.
+	// calling is the listener being called, while its call is counted in
+	// its entry.
 	calling *entry[T]
 	// exiting: a listener called runtime.Goexit, so a TryEmit cannot return
 	// its failure.

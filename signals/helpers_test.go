@@ -3,6 +3,8 @@ package signals_test
 import (
 	"context"
 	"log/slog"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -113,4 +115,34 @@ func goexited(t *testing.T, f func()) bool {
 		returned = true
 	}()
 	return await(t, done, "the goroutine's end")
+}
+
+// waitUntil polls cond until it holds, and fails t if it does not after hang.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(hang)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("hang: %s has not happened after %v", what, hang)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// blockedIn reports whether a goroutine is blocked (neither running nor
+// runnable) with fn, a function of package signals such as
+// "(*BaseSignal[...]).RemoveListener", on its stack.
+func blockedIn(fn string) bool {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		header, _, _ := strings.Cut(g, "\n")
+		if strings.Contains(header, "[running]") || strings.Contains(header, "[runnable]") {
+			continue
+		}
+		if strings.Contains(g, "github.com/signalkit/sdk/signals."+fn+"(") {
+			return true
+		}
+	}
+	return false
 }

@@ -43,8 +43,11 @@ type entry[T any] struct {
 	errFn SignalListenerErr[T]
 	key   string // "" for an unkeyed listener
 
-	// state is zero while a plain listener may be called, and stateOnce while
-	// a one-time listener may be claimed; see the state bits.
+	// state holds the state bits below and, above them, the number of calls
+	// of the listener in progress (see callUnit). An emission adds a call
+	// and reads the bits in one atomic operation before it calls the
+	// listener, and takes the call away when the listener has returned, so
+	// that RemoveListener and Reset can wait for the calls in progress.
 	state atomic.Uint32
 	// added is when the listener was added, in seconds since addedEpoch.
 	added uint32
@@ -71,32 +74,51 @@ const (
 	// stateOnce: a one-time listener. Folding it into state lets emission
 	// decide with one load whether a listener is callable as it is.
 	stateOnce
+	// stateWaited: a RemoveListener or Reset waits for the calls in
+	// progress to end; an emission that ends a call wakes it. Only set on a
+	// removed entry.
+	stateWaited
 
 	// stateBits are the bits above; a listener may be called as it is when
 	// they are all zero.
-	stateBits = stateRemoved | stateDisabled | stateOnce
+	stateBits = stateRemoved | stateDisabled | stateOnce | stateWaited
+	// callUnit is one call in progress in entry.state: the bits above
+	// stateBits count them. 2^28 calls of one listener at once are more
+	// goroutines or more nesting than a process can hold.
+	callUnit = stateBits + 1
 )
 
-// enter begins a call of e and returns e's state. The caller may call e if
-// the state bits are zero; otherwise it calls admit, which decides. The
-// caller calls leave when the listener has returned, however it returned.
-func (e *entry[T]) enter() uint32 { return e.state.Load() }
+// calls returns the number of calls in progress recorded in state st.
+func calls(st uint32) uint32 { return st / callUnit }
+
+// enter counts a call of e as in progress and returns e's state, the call
+// included. The caller may call e if the state bits are zero; otherwise it
+// calls admit, which decides and takes the call back if e may not be called.
+func (e *entry[T]) enter() uint32 { return e.state.Add(callUnit) }
 
 // admit decides whether an emission that has entered a call of e, whose state
 // st has some state bits set, may call it: only if e is a one-time listener and
 // this emission is the first to claim it, in which case admit unlinks it from
-// the signal. Otherwise the call is over: admit reports false.
+// the signal. Otherwise it takes the call back and reports false.
 func (s *BaseSignal[T]) admit(e *entry[T], st uint32) bool {
-	if st == stateOnce && e.state.CompareAndSwap(stateOnce, stateOnce|stateRemoved) {
-		s.unlink(e)
-		return true
+	for st&stateBits == stateOnce {
+		if e.state.CompareAndSwap(st, st|stateRemoved) {
+			s.unlink(e)
+			return true
+		}
+		st = e.state.Load() // another call entered or left meanwhile
 	}
 	s.leave(e)
 	return false
 }
 
-// leave ends a call of e that enter began.
-func (s *BaseSignal[T]) leave(*entry[T]) {}
+// leave ends a call of e that enter counted, and wakes the RemoveListener or
+// Reset waiting for it, if any.
+func (s *BaseSignal[T]) leave(e *entry[T]) {
+	if e.state.Add(^(callUnit-1))&stateWaited != 0 { // -callUnit
+		s.removals.wake()
+	}
+}
 
 // listenerStats holds what is recorded about one listener.
 type listenerStats struct {
