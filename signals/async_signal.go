@@ -244,11 +244,13 @@ func (s *AsyncSignal[T]) Enqueue(ctx context.Context, payload T) error {
 // Close stops the signal from accepting enqueued emissions, delivers those
 // already queued, waits for the listeners they run, and, if the signal created
 // its own pool, shuts the pool down and waits for its workers to exit. It is
-// Shutdown without a deadline, and returns nil. Calling it again is harmless.
+// Shutdown without a deadline, and returns nil, or [ErrCloseFromListener] when
+// called from a listener that a pool worker runs. Calling it again is
+// harmless.
 //
-// Once Close has returned, no goroutine of the signal is left, whatever ran at
-// the same time: an Emit racing Close calls its listeners itself when the
-// signal's pool has shut down.
+// Once Close has returned nil, no goroutine of the signal is left, whatever
+// ran at the same time: an Emit racing Close calls its listeners itself when
+// the signal's pool has shut down.
 func (s *AsyncSignal[T]) Close() error {
 	return s.Shutdown(context.Background())
 }
@@ -259,11 +261,32 @@ func (s *AsyncSignal[T]) Close() error {
 // and the pool's workers exit when they have. After Shutdown, Enqueue returns
 // [ErrClosed] and Emit calls the listeners on the emitting goroutine. Calling
 // Shutdown again waits in the same way.
+//
+// Called from a listener that a pool worker runs (of any pool: the delivery
+// that runs it may be one that Shutdown would wait for), Shutdown cannot wait:
+// it closes the signal, starts the shutdown of its own pool, and returns
+// [ErrCloseFromListener] at once, or nil if there was nothing to wait for. The
+// queued emissions are still delivered, and the workers exit after the
+// listener has returned.
 func (s *AsyncSignal[T]) Shutdown(ctx context.Context) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	idle := s.outstanding.close()
+	if onDelivery() {
+		ref := s.closeRef()
+		if ref.own {
+			ref.p.beginShutdown()
+		}
+		select {
+		case <-idle:
+			if !ref.own || ref.p.shutDown() {
+				return nil
+			}
+		default:
+		}
+		return ErrCloseFromListener
+	}
 	select {
 	case <-idle:
 	case <-ctx.Done():

@@ -55,7 +55,10 @@
 // [PoolOptions.IdleTimeout] without work. [AsyncSignal.Close] and
 // [WorkerPool.Close] deliver what is queued and wait for the workers to exit;
 // once they have returned, no goroutine of the signal or pool is left,
-// whatever ran at the same time.
+// whatever ran at the same time. Called from a listener that a pool worker
+// runs, they cannot wait for the delivery that called them: they close, start
+// the shutdown, and return [ErrCloseFromListener] at once; the workers finish
+// and exit after the listener has returned.
 //
 // # Ordering
 //

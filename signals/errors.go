@@ -27,6 +27,18 @@ var (
 	// return, and is handled as if it had panicked. Test for it with
 	// [errors.Is].
 	ErrGoexit = errors.New("signals: listener called runtime.Goexit")
+
+	// ErrCloseFromListener is returned by [AsyncSignal.Close],
+	// [AsyncSignal.Shutdown], [WorkerPool.Close] and [WorkerPool.Shutdown]
+	// when they are called on a goroutine that is delivering emissions of a
+	// worker pool, that is, from a listener that a pool worker runs (or an
+	// error handler or collector it calls). They cannot wait for the
+	// delivery that called them, which would never end: they close the
+	// signal or pool, start its shutdown and return at once. The queued
+	// emissions are still delivered and the workers exit on their own, once
+	// the listener has returned; a later Close on another goroutine waits
+	// for that.
+	ErrCloseFromListener = errors.New("signals: closed from a listener: shutdown started, not waited for")
 )
 
 // Health problems reported by Health methods, joined with [errors.Join]. Each

@@ -373,6 +373,38 @@ func (p *WorkerPool) runTask(t task) {
 	t.run()
 }
 
+// shutDown reports whether the pool has shut down: every worker has exited
+// after the shutdown began.
+func (p *WorkerPool) shutDown() bool {
+	select {
+	case <-p.exited:
+		return true
+	default:
+		return false
+	}
+}
+
+// onDelivery reports whether the calling goroutine is delivering emissions of
+// a worker pool: it is a pool worker, or runs a delivery itself (a listener
+// that a worker runs enqueues into a full queue, see enqueue). A shutdown that
+// waited for the pool's deliveries would then wait for itself. It reads the
+// stack: call it on slow paths only.
+func onDelivery() bool {
+	for _, name := range stackNames(1) {
+		if isOurs(name, deliverySites) {
+			return true
+		}
+	}
+	return false
+}
+
+// deliverySites are the ends of the names of the functions that run a pool's
+// tasks.
+var deliverySites = []string{
+	".(*WorkerPool).worker",
+	".(*fanout[...]).run",
+}
+
 // quitting reports whether the pool is shutting down and nothing more can be
 // queued.
 func (p *WorkerPool) quitting() bool {
@@ -452,8 +484,18 @@ func (p *WorkerPool) beginShutdown() {
 // as dropped by their signals), and Shutdown returns ctx's error while the
 // running listeners finish; the workers exit when they have. Calling Shutdown
 // again waits in the same way, and returns nil once the pool has shut down.
+//
+// Called from a listener that a pool worker runs (of any pool), Shutdown
+// cannot wait for that worker: it starts the shutdown and returns
+// [ErrCloseFromListener] at once, or nil if the pool has shut down already.
 func (p *WorkerPool) Shutdown(ctx context.Context) error {
 	p.beginShutdown()
+	if onDelivery() {
+		if p.shutDown() {
+			return nil
+		}
+		return ErrCloseFromListener
+	}
 	select {
 	case <-p.exited:
 		return nil
