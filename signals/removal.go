@@ -138,25 +138,7 @@ type ownCalls struct {
 
 // callsOnThisGoroutine reads the calling goroutine's stack.
 func callsOnThisGoroutine() *ownCalls {
-	pcs := make([]uintptr, 64)
-	for {
-		n := runtime.Callers(1, pcs)
-		if n < len(pcs) {
-			pcs = pcs[:n]
-			break
-		}
-		pcs = make([]uintptr, 2*len(pcs))
-	}
-	var names []string
-	frames := runtime.CallersFrames(pcs)
-	for {
-		f, more := frames.Next()
-		names = append(names, f.Function)
-		if !more {
-			break
-		}
-	}
-	return &ownCalls{callees: listenerCalls(names)}
+	return &ownCalls{callees: listenerCalls(stackNames(1))}
 }
 
 // listenerCalls returns the functions that this package's emission code calls

@@ -197,6 +197,27 @@ func TestRemoveListenerSelf(t *testing.T) {
 	}
 }
 
+// TestRemoveListenerSelfDeep: a listener that removes itself from deep in its
+// own stack (more frames than the first read of the stack takes) still finds
+// its own call.
+func TestRemoveListenerSelfDeep(t *testing.T) {
+	s := signals.NewSync[int]()
+	got := make(chan int, 1)
+	var deep func(n int)
+	deep = func(n int) {
+		if n == 0 {
+			got <- s.RemoveListener("deep")
+			return
+		}
+		deep(n - 1)
+	}
+	s.AddListener(func(context.Context, int) { deep(200) }, "deep")
+	go s.Emit(context.Background(), 1)
+	if n := await(t, got, "the removal from deep in the listener"); n != 0 {
+		t.Errorf("RemoveListener = %d", n)
+	}
+}
+
 // TestRemoveListenerSelfWaitsForOthers: a listener that removes itself waits
 // for its calls on other goroutines.
 func TestRemoveListenerSelfWaitsForOthers(t *testing.T) {
