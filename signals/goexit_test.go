@@ -297,3 +297,15 @@ func TestPanicNilIsAFailure(t *testing.T) {
 		}
 	})
 }
+
+func TestPanicErrorOfGoexit(t *testing.T) {
+	for _, c := range []struct{ key, want string }{
+		{"", "signals: listener called runtime.Goexit"},
+		{"k", `signals: listener "k" called runtime.Goexit`},
+	} {
+		err := &signals.PanicError{Key: c.key, Value: signals.ErrGoexit}
+		if err.Error() != c.want || !errors.Is(err, signals.ErrGoexit) {
+			t.Errorf("Error() = %q, want %q", err.Error(), c.want)
+		}
+	}
+}
