@@ -35,7 +35,9 @@ type AsyncSignal[T any] struct {
 	dropping    atomic.Bool  // Shutdown ran out of time: drop queued emissions
 }
 
-// poolRef is the pool a signal uses, and whether the signal created it.
+// poolRef is the pool a signal uses, and whether the signal created it. A
+// signal shut down before it needed a pool holds a poolRef with no pool, so
+// that an Emit racing the shutdown cannot start one that nothing shuts down.
 type poolRef struct {
 	p   *WorkerPool
 	own bool
@@ -59,10 +61,27 @@ func (s *AsyncSignal[T]) initAsync(opts *SignalOptions) {
 }
 
 // Pool returns the signal's worker pool, creating it if the signal has none
-// yet.
+// yet. After Close, a signal that never needed a pool returns one that is shut
+// down.
 func (s *AsyncSignal[T]) Pool() *WorkerPool {
+	ref := s.poolRef()
+	for ref.p == nil {
+		p := NewWorkerPool(s.poolOpts)
+		p.beginShutdown() // it has no worker: this returns at once
+		if s.pool.CompareAndSwap(ref, &poolRef{p: p, own: true}) {
+			return p
+		}
+		ref = s.pool.Load()
+	}
+	return ref.p
+}
+
+// poolRef returns the signal's pool reference, creating the pool if the signal
+// has none yet; the pool starts no goroutine until it has work. The reference
+// has no pool if the signal was shut down before it needed one.
+func (s *AsyncSignal[T]) poolRef() *poolRef {
 	if ref := s.pool.Load(); ref != nil {
-		return ref.p
+		return ref
 	}
 	ref := &poolRef{p: s.shared}
 	if ref.p == nil {
@@ -72,9 +91,23 @@ func (s *AsyncSignal[T]) Pool() *WorkerPool {
 		ref.p, ref.own = NewWorkerPool(s.poolOpts), true
 	}
 	if s.pool.CompareAndSwap(nil, ref) {
-		return ref.p
+		return ref
 	}
-	return s.pool.Load().p // another goroutine won; the pool made here never started
+	return s.pool.Load() // another goroutine won; the pool made here never started
+}
+
+// closeRef returns the pool reference a shutdown acts on. A signal that has no
+// pool yet records that it has none: an Emit that races the shutdown then
+// calls its listeners itself, instead of starting workers that nothing would
+// shut down.
+func (s *AsyncSignal[T]) closeRef() *poolRef {
+	if ref := s.pool.Load(); ref != nil {
+		return ref
+	}
+	if none := new(poolRef); s.pool.CompareAndSwap(nil, none) {
+		return none
+	}
+	return s.pool.Load()
 }
 
 // Emit calls every listener concurrently and returns when all of them have
@@ -101,7 +134,12 @@ func (s *AsyncSignal[T]) Emit(ctx context.Context, payload T) {
 		s.emitFast(ctx, payload, KindAsync)
 		return
 	}
-	f := &fanout[T]{s: s, pool: s.Pool(), ctx: ctx, payload: payload, v: v, o: v.obs}
+	pool := s.poolRef().p
+	if pool == nil { // shut down meanwhile, before the signal needed a pool
+		s.emitFast(ctx, payload, KindAsync)
+		return
+	}
+	f := &fanout[T]{s: s, pool: pool, ctx: ctx, payload: payload, v: v, o: v.obs}
 	if f.o != nil {
 		f.info = Emission{Signal: s.Name(), Kind: KindAsync, Op: OpEmit, Listeners: n}
 		if f.o.collector != nil {
@@ -119,20 +157,7 @@ func (s *AsyncSignal[T]) Emit(ctx context.Context, payload T) {
 	f.wg.Add(n)
 	f.pool.help(help[T]{f})
 	f.work(false)
-	f.wg.Wait()
-	if f.o != nil {
-		calls := int(f.calls.Load())
-		if f.o.stats {
-			s.counters.emitted(calls)
-		}
-		if f.flags&ObserveEnd != 0 {
-			var d time.Duration
-			if !f.start.IsZero() {
-				d = time.Since(f.start)
-			}
-			f.o.collector.EmitEnd(f.ctx, f.info, EmitResult{Calls: calls, Duration: d})
-		}
-	}
+	f.endEmit()
 }
 
 // Enqueue queues an emission and returns without waiting for any listener: a
@@ -166,7 +191,12 @@ func (s *AsyncSignal[T]) Enqueue(ctx context.Context, payload T) error {
 		s.outstanding.release()
 		return nil // nothing would receive it
 	}
-	f := &fanout[T]{s: s, pool: s.Pool(), ctx: ctx, payload: payload, v: v, o: v.obs}
+	pool := s.poolRef().p
+	if pool == nil { // a Shutdown that ran out of time has recorded that the signal has no pool
+		s.outstanding.release()
+		return ErrClosed
+	}
+	f := &fanout[T]{s: s, pool: pool, ctx: ctx, payload: payload, v: v, o: v.obs}
 	// Once queued, f belongs to the worker that delivers it: what the
 	// publisher side needs afterwards is kept here.
 	var (
@@ -214,7 +244,13 @@ func (s *AsyncSignal[T]) Enqueue(ctx context.Context, payload T) error {
 // Close stops the signal from accepting enqueued emissions, delivers those
 // already queued, waits for the listeners they run, and, if the signal created
 // its own pool, shuts the pool down and waits for its workers to exit. It is
-// Shutdown without a deadline, and returns nil. Calling it again is harmless.
+// Shutdown without a deadline, and returns nil, or [ErrCloseFromListener] when
+// called from a listener that a pool worker runs. Calling it again is
+// harmless.
+//
+// Once Close has returned nil, no goroutine of the signal is left, whatever
+// ran at the same time: an Emit racing Close calls its listeners itself when
+// the signal's pool has shut down.
 func (s *AsyncSignal[T]) Close() error {
 	return s.Shutdown(context.Background())
 }
@@ -225,21 +261,42 @@ func (s *AsyncSignal[T]) Close() error {
 // and the pool's workers exit when they have. After Shutdown, Enqueue returns
 // [ErrClosed] and Emit calls the listeners on the emitting goroutine. Calling
 // Shutdown again waits in the same way.
+//
+// Called from a listener that a pool worker runs (of any pool: the delivery
+// that runs it may be one that Shutdown would wait for), Shutdown cannot wait:
+// it closes the signal, starts the shutdown of its own pool, and returns
+// [ErrCloseFromListener] at once, or nil if there was nothing to wait for. The
+// queued emissions are still delivered, and the workers exit after the
+// listener has returned.
 func (s *AsyncSignal[T]) Shutdown(ctx context.Context) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	idle := s.outstanding.close()
+	if onDelivery() {
+		ref := s.closeRef()
+		if ref.own {
+			ref.p.beginShutdown()
+		}
+		select {
+		case <-idle:
+			if !ref.own || ref.p.shutDown() {
+				return nil
+			}
+		default:
+		}
+		return ErrCloseFromListener
+	}
 	select {
 	case <-idle:
 	case <-ctx.Done():
 		s.dropping.Store(true)
-		if ref := s.pool.Load(); ref != nil && ref.own {
+		if ref := s.closeRef(); ref.own {
 			_ = ref.p.Shutdown(ctx) // ctx is done: it drops what is queued and returns ctx's error
 		}
 		return ctx.Err()
 	}
-	if ref := s.pool.Load(); ref != nil && ref.own {
+	if ref := s.closeRef(); ref.own {
 		return ref.p.Shutdown(ctx)
 	}
 	return nil
@@ -249,7 +306,7 @@ func (s *AsyncSignal[T]) Shutdown(ctx context.Context) error {
 // queue. See [BaseSignal.Stats].
 func (s *AsyncSignal[T]) Stats() Stats {
 	st := s.base.Stats()
-	if ref := s.pool.Load(); ref != nil {
+	if ref := s.pool.Load(); ref != nil && ref.p != nil {
 		ps := ref.p.Stats()
 		st.PoolSize, st.Workers, st.BusyWorkers, st.QueueCap = ps.Size, ps.Workers, ps.Busy, ps.QueueCap
 		st.QueueLen = int(max(s.queuedLen.Load(), 0))

@@ -40,6 +40,7 @@ type BaseSignal[T any] struct {
 	onError  atomic.Pointer[ErrorHandler]
 	counters counters
 	health   healthState
+	removals removals // where RemoveListener and Reset wait for calls to end
 }
 
 // NewBaseSignal returns a BaseSignal configured by opts; nil opts means the
@@ -162,20 +163,11 @@ func (s *BaseSignal[T]) AddOnceWithErrAndKey(listener SignalListenerErr[T], key 
 	return s.add(s.errEntry(listener, key, true))
 }
 
-// errEntry returns an entry for an error-aware listener. Its fn, which Emit
-// calls, records a failure and passes it to the error handler.
+// errEntry returns an entry for an error-aware listener.
 func (s *BaseSignal[T]) errEntry(listener SignalListenerErr[T], key string, once bool) *entry[T] {
 	e := &entry[T]{errFn: listener, key: key}
 	if once {
 		newOnce(e)
-	}
-	// The closure captures s and e only (e holds listener): 24 bytes, the
-	// smallest size class it fits, which keeps an error-aware listener under
-	// 100 bytes in all.
-	e.fn = func(ctx context.Context, payload T) {
-		if err := e.errFn(ctx, payload); err != nil {
-			s.failed(ctx, e, err, false, false, nil, 0)
-		}
 	}
 	return e
 }
@@ -221,12 +213,22 @@ func (s *BaseSignal[T]) add(e *entry[T]) int {
 }
 
 // RemoveListener removes the listener with the given key and returns the number
-// of listeners left, or -1 if no listener has that key. Once it has returned, no
-// emission starts a new call of the removed listener; later listeners keep
+// of listeners left, or -1 if no listener has that key. Later listeners keep
 // their order.
+//
+// Once RemoveListener has returned, the removed listener is not running on any
+// other goroutine, and no emission calls it again: RemoveListener waits for
+// the calls already in progress to return, so that what the listener uses
+// can be released. It does not wait for calls in progress on its own
+// goroutine: a listener may remove itself, or a listener it runs inside of.
+// It tells them from calls on other goroutines by the listener's function
+// (see the package documentation, "Ordering"). It must not be called from a
+// collector's ListenerStart.
+//
+// A one-time listener that an emission has claimed is no longer registered:
+// RemoveListener returns -1 for it and does not wait for its call.
 func (s *BaseSignal[T]) RemoveListener(key string) int {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	var removed *entry[T]
 	v := s.publish(func(v *view[T]) *view[T] {
 		e := v.byKey(key)
@@ -237,26 +239,38 @@ func (s *BaseSignal[T]) RemoveListener(key string) int {
 		return v.without(v.indexOf(e))
 	})
 	if v == nil {
+		s.mu.Unlock()
 		return -1
 	}
-	removed.state.Or(stateRemoved)
+	inProgress := calls(removed.state.Or(stateRemoved)) != 0
 	s.changed(v, removed, ChangeRemove)
+	s.mu.Unlock()
+	if inProgress {
+		s.awaitCalls([]*entry[T]{removed})
+	}
 	return len(v.entries)
 }
 
-// Reset removes every listener. Once it has returned, no emission starts a new
-// call of any of them.
+// Reset removes every listener. Once it has returned, none of them is running
+// on another goroutine and no emission calls them again, as after
+// [BaseSignal.RemoveListener].
 func (s *BaseSignal[T]) Reset() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	var removed []*entry[T]
 	v := s.publish(func(v *view[T]) *view[T] {
 		removed = v.entries
 		return &view[T]{obs: v.obs}
 	})
+	inProgress := false
 	for _, e := range removed {
-		e.state.Or(stateRemoved)
+		if calls(e.state.Or(stateRemoved)) != 0 {
+			inProgress = true
+		}
 		s.changed(v, e, ChangeReset)
+	}
+	s.mu.Unlock()
+	if inProgress {
+		s.awaitCalls(removed)
 	}
 }
 

@@ -34,7 +34,8 @@ type MetricsCollector interface {
 
 	// ListenerStart is called before each listener call if EmitStart asked
 	// for it with ObserveListenerSpans. It returns the context that listener
-	// receives.
+	// receives. It is part of the listener's call: RemoveListener waits for
+	// it, so it must not remove listeners itself.
 	ListenerStart(ctx context.Context, l ListenerInfo) context.Context
 
 	// ListenerEnd is called after a listener call that failed (err is the

@@ -53,16 +53,42 @@
 // Every goroutine has an owner and an end: workers belong to their
 // [WorkerPool], start when there is work, and exit after
 // [PoolOptions.IdleTimeout] without work. [AsyncSignal.Close] and
-// [WorkerPool.Close] deliver what is queued and wait for the workers to exit.
+// [WorkerPool.Close] deliver what is queued and wait for the workers to exit;
+// once they have returned, no goroutine of the signal or pool is left,
+// whatever ran at the same time. Called from a listener that a pool worker
+// runs, they cannot wait for the delivery that called them: they close, start
+// the shutdown, and return [ErrCloseFromListener] at once; the workers finish
+// and exit after the listener has returned.
 //
 // # Ordering
 //
 // A [SyncSignal] calls its listeners in registration order; removing a
 // listener keeps the order of the others. An emission calls the listeners
 // registered when it started: a listener added during an emission is not
-// called by it, and once [BaseSignal.RemoveListener] or [BaseSignal.Reset] has
-// returned, no emission starts a new call of a removed listener (an emission
-// under way checks each listener just before calling it).
+// called by it.
+//
+// Once [BaseSignal.RemoveListener] or [BaseSignal.Reset] has returned, the
+// listeners it removed are not running on any other goroutine, and no
+// emission calls them again, even one already under way: they wait for the
+// calls in progress to return, so that what a listener uses may be released
+// right after. They do not wait for calls on their own goroutine, so a
+// listener may remove itself, another listener, or a listener it runs inside
+// of (through a nested emission), and an error handler may remove the
+// listener whose failure it handles.
+//
+// Go has no goroutine identity: the remover recognizes the calls on its own
+// goroutine on its stack, by the listener's function. The one consequence:
+// called on a goroutine that is inside a call of a listener with the same
+// function as the removed listener (two listeners made by one function
+// literal, or method values of methods with the same name), but not inside
+// the removed listener itself, RemoveListener counts that call as its own and
+// may return while as many calls of the removed listener are in progress on
+// other goroutines. Two more rules: a listener must not wait for a removal of
+// itself that runs on another goroutine (that removal waits for it), and a
+// collector's ListenerStart, which runs as part of the listener's call, must
+// not remove listeners. A one-time listener leaves the signal when an emission
+// claims it, just before its call: RemoveListener then returns -1 for it, and
+// neither it nor Reset waits for that call.
 //
 // An [AsyncSignal] starts its listeners in registration order but runs them
 // concurrently. Enqueued emissions start in the order they were enqueued; with a
@@ -74,7 +100,14 @@
 // A listener's failure never affects the other listeners. An error-aware
 // listener ([BaseSignal.AddListenerWithErr]) reports failures by returning an
 // error; a panic in any listener is recovered on the goroutine that ran it
-// and turned into a [*PanicError] with the panic value and stack.
+// and turned into a [*PanicError] with the panic value and stack. A listener
+// that does not return normally in another way is a failure too: panic(nil)
+// under GODEBUG=panicnil=1 (a PanicError with the value nil), and
+// [runtime.Goexit], which t.FailNow and t.Fatal call (a PanicError with the
+// value [ErrGoexit]). Goexit cannot be stopped: the goroutine that called it
+// runs the rest of its part of the emission (the listeners after, the end of
+// the emission) and then exits. On the goroutine that called Emit, Emit does
+// not return; a pool worker is replaced by a new one.
 //
 //   - [SyncSignal.TryEmit] stops at the first failure and returns it, as in
 //     v1.3; the listeners after it are not called.
@@ -84,6 +117,9 @@
 //   - Every failure is recorded in the listener's [ListenerMetadata] and
 //     counted in [Stats], and can disable a listener through the circuit
 //     breaker ([SignalOptions.BreakerThreshold]).
+//   - The [ErrorHandler] is isolated like a listener: if it panics or calls
+//     runtime.Goexit, that is logged with log/slog and counted in
+//     [Stats.HandlerPanics], and the emission goes on.
 //
 // A cancelled context skips the listeners that have not started yet. Errors a
 // caller can test with [errors.Is]: [ErrClosed], [ErrQueueFull], and the
@@ -98,7 +134,9 @@
 // collector, stats, listener metrics or breaker) and the context cannot be
 // cancelled, it takes a fast path whose loop makes no call but the listener's
 // own; panic isolation costs one deferred recover per emission, not one per
-// listener. [AsyncSignal.Emit] to one listener calls it on the emitting
+// listener. Each listener call is counted in the listener's entry while it
+// runs, which is what lets RemoveListener wait for it: two atomic adds per
+// call, and no lock. [AsyncSignal.Emit] to one listener calls it on the emitting
 // goroutine and allocates nothing; to several, it allocates one object, which
 // pool workers share through an atomic index, whatever the number of listeners.
 // [AsyncSignal.Enqueue] costs the caller one lock-free queue operation,

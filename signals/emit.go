@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"runtime/debug"
 	"time"
 )
@@ -17,7 +18,7 @@ import (
 // the listeners: after a panic, the deferred function resumes the emission with
 // the next listener on the general path.
 //
-// The counted path, emitCounted, is the fast path for a signal whose only
+// The counted path, callCounted, is the fast path for a signal whose only
 // observer is a collector that asks for nothing per listener call (the common
 // case of OpenTelemetry metrics without sampled timing, or tracing an
 // unsampled emission): the same loop, counting the calls and reporting
@@ -27,6 +28,18 @@ import (
 // listener metrics, the circuit breaker, collectors that observe each call,
 // and the async fan-out. It isolates panics with one deferred recover for a
 // run of listeners too, and resumes after a panic by calling its loop again.
+//
+// On every path, each listener call is counted in the listener's entry for as
+// long as it runs (entry.enter, BaseSignal.leave; see removal.go), and a
+// listener that does not return normally is a failure, whatever recover
+// returns: a panic, panic(nil) under GODEBUG=panicnil=1, or runtime.Goexit
+// (which t.FailNow calls). The deferred functions tell "the listener did not
+// return" from "the loop ended" by the loop's position (cur), not by recover's
+// value. Goexit cannot be stopped: the goroutine exits after its deferred
+// functions have run. So the deferred function that sees it finishes that
+// goroutine's part of the emission itself (the listeners after the one that
+// exited, the end of the emission) before it returns; a pool worker is then
+// replaced (see WorkerPool.worker).
 
 // emitFast is Emit on the calling goroutine.
 func (s *BaseSignal[T]) emitFast(ctx context.Context, payload T, kind Kind) {
@@ -45,34 +58,89 @@ func (s *BaseSignal[T]) emitFast(ctx context.Context, payload T, kind Kind) {
 		_ = s.emitGeneral(ctx, payload, v, 0, kind, OpEmit)
 		return
 	}
-	cur := 0
+	// cur is the index of the listener being called, ^index while the
+	// failure of listener index is being handled, and n otherwise.
+	n := len(v.entries)
+	cur := n
 	defer func() {
-		if p := recover(); p != nil {
-			s.resumeAfterPanic(ctx, payload, v, cur, p)
+		if cur != n {
+			s.fastInterrupted(ctx, payload, v, cur, recover())
 		}
 	}()
 	for i, e := range v.entries {
 		cur = i
-		if st := e.state.Load(); st != 0 {
-			if !e.claim(st) {
-				continue
-			}
-			s.unlink(e)
+		if st := e.enter(); st&stateBits != 0 && !s.admit(e, st) {
+			continue
 		}
-		e.fn(ctx, payload)
+		if e.errFn == nil {
+			e.fn(ctx, payload)
+		} else if err := e.errFn(ctx, payload); err != nil {
+			s.leave(e)
+			cur = ^i
+			s.failed(ctx, e, err, false, false, nil, 0)
+			continue
+		}
+		s.leave(e)
 	}
+	cur = n
 }
 
-// resumeAfterPanic records the panic p of listener cur of a fast emission and
-// calls the listeners after it on the general path. It runs in emitFast's
-// deferred function, on top of the panicked stack, so further panics are
-// handled by the general path's own recovery.
-func (s *BaseSignal[T]) resumeAfterPanic(ctx context.Context, payload T, v *view[T], cur int, p any) {
-	_ = s.panicked(ctx, v.entries[cur], p, false, nil) // nil outside TryEmit
-	if cur+1 < len(v.entries) {
-		// Nothing observes v, so the kind does not matter.
-		_ = s.emitGeneral(ctx, payload, v, cur+1, KindSync, OpEmit)
+// fastInterrupted handles listener cur of a fast emission (cur as in
+// emitFast), which did not return normally, or whose failure's handling did
+// not (the error handler called runtime.Goexit); p is what recover returned.
+// It records the listener's failure and calls the listeners after it on the
+// general path. It runs in emitFast's deferred function, on top of the stack
+// of the panic or Goexit, so further failures are handled by the general
+// path's own recovery.
+func (s *BaseSignal[T]) fastInterrupted(ctx context.Context, payload T, v *view[T], cur int, p any) {
+	next := cur + 1
+	if cur < 0 {
+		next = ^cur + 1
 	}
+	rest := func() {
+		if next < len(v.entries) {
+			// Nothing observes v, so the kind does not matter.
+			_ = s.emitGeneral(ctx, payload, v, next, KindSync, OpEmit)
+		}
+	}
+	if e, perr, _, record := s.interrupted(v, cur, p); record {
+		guard(func() { s.failed(ctx, e, perr, true, false, nil, 0) }, rest)
+	}
+	rest()
+}
+
+// guard calls report, which passes a failure to the error handler, from a
+// recovery that goes on with the emission afterwards (rest). If the handler
+// calls runtime.Goexit, the recovery does not get to go on, so guard's deferred
+// function calls rest before the goroutine exits.
+func guard(report, rest func()) {
+	reported := false
+	defer func() {
+		if !reported && goexiting() {
+			rest()
+		}
+	}()
+	report()
+	reported = true
+}
+
+// interrupted sorts out a listener that did not return normally, at position
+// cur of the fast or counted path (cur as in emitFast); p is what recover
+// returned. If its call was in progress it ends it. It returns the listener,
+// its failure, whether the goroutine is exiting (runtime.Goexit), and whether
+// the failure is to be recorded: it is not if it happened while the
+// listener's error was being handled, which is recorded already, and the
+// error handler called runtime.Goexit (its panics are recovered where it is
+// called).
+func (s *BaseSignal[T]) interrupted(v *view[T], cur int, p any) (e *entry[T], perr *PanicError, exiting, record bool) {
+	if cur >= 0 {
+		e = v.entries[cur]
+		s.leave(e)
+	} else {
+		e = v.entries[^cur]
+	}
+	perr, exiting = failure(e.key, p)
+	return e, perr, exiting, cur >= 0 || !exiting
 }
 
 // tryEmitFast is TryEmit on the calling goroutine.
@@ -90,28 +158,40 @@ func (s *BaseSignal[T]) tryEmitFast(ctx context.Context, payload T) (err error) 
 	if ctx.Done() != nil {
 		return s.emitGeneral(ctx, payload, v, 0, KindSync, OpTryEmit)
 	}
-	cur := 0
+	n := len(v.entries)
+	cur := n // the index of the listener being called, and n otherwise
 	defer func() {
-		if p := recover(); p != nil {
-			err = s.panicked(ctx, v.entries[cur], p, true, nil)
+		if cur != n {
+			err = s.tryInterrupted(ctx, v.entries[cur], recover())
 		}
 	}()
 	for i, e := range v.entries {
 		cur = i
-		if st := e.state.Load(); st != 0 {
-			if !e.claim(st) {
-				continue
-			}
-			s.unlink(e)
+		if st := e.enter(); st&stateBits != 0 && !s.admit(e, st) {
+			continue
 		}
 		if e.errFn == nil {
 			e.fn(ctx, payload)
 		} else if err := e.errFn(ctx, payload); err != nil {
+			s.leave(e)
+			cur = n
 			s.failed(ctx, e, err, false, true, nil, 0)
 			return err
 		}
+		s.leave(e)
 	}
+	cur = n
 	return nil
+}
+
+// tryInterrupted handles listener e of a fast TryEmit, which did not return
+// normally, and returns the failure that ends the TryEmit. After
+// runtime.Goexit, TryEmit cannot return it: it goes to the error handler.
+func (s *BaseSignal[T]) tryInterrupted(ctx context.Context, e *entry[T], p any) error {
+	s.leave(e)
+	perr, exiting := failure(e.key, p)
+	s.failed(ctx, e, perr, true, !exiting, nil, 0)
+	return perr
 }
 
 // emitObserved is an emission, on the calling goroutine, of a view that has an
@@ -131,49 +211,91 @@ func (s *BaseSignal[T]) emitObserved(ctx context.Context, payload T, v *view[T],
 	if flags&^ObserveEnd != 0 || ctx.Done() != nil {
 		return s.emitStarted(ctx, payload, v, 0, op, info, flags)
 	}
-	calls, err := s.emitCounted(ctx, payload, v, 0, op == OpTryEmit)
+	e := counted[T]{s: s, ctx: ctx, payload: payload, v: v, try: op == OpTryEmit}
 	if flags&ObserveEnd != 0 {
-		o.collector.EmitEnd(ctx, info, EmitResult{Calls: calls, Err: err})
+		e.end, e.info = o.collector, info
 	}
-	return err
+	return e.callCounted(0)
 }
 
-// emitCounted is the counted path's loop, from listener index from on. It
-// returns the number of listener calls it made and, for a TryEmit (try), the
-// failure that ends it. After a panic it resumes with the next listener by
-// calling itself from its deferred function, except in a TryEmit, which the
-// panic ends.
-func (s *BaseSignal[T]) emitCounted(ctx context.Context, payload T, v *view[T], from int, try bool) (calls int, err error) {
-	cur := from
+// counted is an emission on the counted path. It lives on the emitting
+// goroutine's stack.
+type counted[T any] struct {
+	s       *BaseSignal[T]
+	ctx     context.Context
+	payload T
+	v       *view[T]
+	try     bool             // TryEmit: stop at the first failure and return it
+	calls   int              // listener calls made
+	end     MetricsCollector // the collector, if it asked for EmitEnd
+	info    Emission
+}
+
+// callCounted is the counted path's loop, from listener index from on; it ends
+// the emission and returns what TryEmit returns. After a listener that did not
+// return normally, its deferred function goes on with the next listener by
+// calling callCounted again, except in a TryEmit, which the failure ends.
+func (c *counted[T]) callCounted(from int) (err error) {
+	entries := c.v.entries
+	n := len(entries)
+	cur := n // as in emitFast
 	defer func() {
-		if p := recover(); p != nil {
-			err = s.panicked(ctx, v.entries[cur], p, try, v.obs)
-			if !try && cur+1 < len(v.entries) {
-				more, _ := s.emitCounted(ctx, payload, v, cur+1, false)
-				calls += more
-			}
+		if cur != n {
+			err = c.interrupted(cur, recover())
 		}
 	}()
-	for i := from; i < len(v.entries); i++ {
-		e := v.entries[i]
+	for i := from; i < n; i++ {
+		e := entries[i]
 		cur = i
-		if st := e.state.Load(); st != 0 {
-			if !e.claim(st) {
-				continue
-			}
-			s.unlink(e)
+		if st := e.enter(); st&stateBits != 0 && !c.s.admit(e, st) {
+			continue
 		}
-		calls++
+		c.calls++
 		if e.errFn == nil {
-			e.fn(ctx, payload)
-		} else if ferr := e.errFn(ctx, payload); ferr != nil {
-			s.failed(ctx, e, ferr, false, try, v.obs, 0)
-			if try {
-				return calls, ferr
+			e.fn(c.ctx, c.payload)
+		} else if ferr := e.errFn(c.ctx, c.payload); ferr != nil {
+			c.s.leave(e)
+			cur = ^i
+			c.s.failed(c.ctx, e, ferr, false, c.try, c.v.obs, 0)
+			if c.try {
+				cur = n
+				return c.done(ferr)
 			}
+			continue
 		}
+		c.s.leave(e)
 	}
-	return calls, nil
+	cur = n
+	return c.done(nil)
+}
+
+// interrupted handles listener cur of callCounted (cur as in emitFast), which
+// did not return normally; p is what recover returned. It goes on with the
+// emission, or ends it for a TryEmit, and returns what TryEmit returns.
+func (c *counted[T]) interrupted(cur int, p any) error {
+	next := cur + 1
+	if cur < 0 {
+		next = ^cur + 1
+	}
+	e, perr, exiting, record := c.s.interrupted(c.v, cur, p)
+	rest := func() error {
+		if c.try && record {
+			return c.done(perr)
+		}
+		return c.callCounted(next)
+	}
+	if record {
+		guard(func() { c.s.failed(c.ctx, e, perr, true, c.try && !exiting, c.v.obs, 0) }, func() { _ = rest() })
+	}
+	return rest()
+}
+
+// done ends the emission with what TryEmit returns.
+func (c *counted[T]) done(err error) error {
+	if c.end != nil {
+		c.end.EmitEnd(c.ctx, c.info, EmitResult{Calls: c.calls, Err: err})
+	}
+	return err
 }
 
 // run is one emission, or one goroutine's part of an async emission, on the
@@ -192,6 +314,18 @@ type run[T any] struct {
 	calls   int             // listener calls made, counted when o is not nil
 	lctx    context.Context // context of the listener being called
 	t0      time.Time       // when it was called, if timed
+
+	// calling is the listener being called, while its call is counted in
+	// its entry.
+	calling *entry[T]
+	// exiting: a listener called runtime.Goexit, so a TryEmit cannot return
+	// its failure.
+	exiting bool
+	worker  bool // an async emission's part on a pool worker
+
+	// For the end of a synchronous emission (end).
+	info  Emission
+	start time.Time // when the emission started, if timed
 }
 
 // observe sets what the emission observes: o, and the flags its collector's
@@ -226,23 +360,27 @@ func (s *BaseSignal[T]) emitGeneral(ctx context.Context, payload T, v *view[T], 
 // emitStarted is emitGeneral after the collector's EmitStart, if any, has
 // returned ctx and flags.
 func (s *BaseSignal[T]) emitStarted(ctx context.Context, payload T, v *view[T], from int, op Operation, info Emission, flags Observe) error {
-	r := run[T]{s: s, ctx: ctx, done: ctx.Done(), payload: payload, v: v, tryEmit: op == OpTryEmit}
+	r := run[T]{s: s, ctx: ctx, done: ctx.Done(), payload: payload, v: v, tryEmit: op == OpTryEmit, info: info}
 	r.observe(v.obs, flags)
-	var start time.Time
 	if flags&ObserveDurations != 0 {
-		start = time.Now()
+		r.start = time.Now()
 	}
-	err := r.callAll(from)
+	return r.end(r.callAll(from))
+}
+
+// end ends a synchronous emission on the general path, which returns err:
+// stats, and the collector's EmitEnd.
+func (r *run[T]) end(err error) error {
 	if o := r.o; o != nil {
 		if o.stats {
-			s.counters.emitted(r.calls)
+			r.s.counters.emitted(r.calls)
 		}
-		if flags&ObserveEnd != 0 {
+		if r.flags&ObserveEnd != 0 {
 			var d time.Duration
-			if !start.IsZero() {
-				d = time.Since(start)
+			if !r.start.IsZero() {
+				d = time.Since(r.start)
 			}
-			o.collector.EmitEnd(ctx, info, EmitResult{Calls: r.calls, Duration: d, Err: err})
+			o.collector.EmitEnd(r.ctx, r.info, EmitResult{Calls: r.calls, Duration: d, Err: err})
 		}
 	}
 	return err
@@ -263,27 +401,44 @@ func (r *run[T]) callAll(from int) error {
 	return nil
 }
 
-// callFrom is emitFrom's loop on the general path. err is a failure that ends a
-// TryEmit, or the context's error when the context ended the emission.
+// callFrom is callAll's loop, from listener index i on. err is a failure that
+// ends a TryEmit, or the context's error when the context ended the emission.
 func (r *run[T]) callFrom(i int) (next int, err error) {
-	cur := i
+	entries := r.v.entries
+	n := len(entries)
+	cur := n // the index of the listener being called or handled, and n otherwise
 	defer func() {
-		if p := recover(); p != nil {
-			err = r.recovered(r.v.entries[cur], p)
+		if cur != n {
+			e := entries[cur]
+			perr, exiting, record := r.interrupted(e, recover())
 			next = cur + 1
+			if r.tryEmit && record {
+				err = perr
+			}
+			// After runtime.Goexit, the goroutine ends once its deferred
+			// functions have run: finish the emission here.
+			rest := func() { r.finish(next, err) }
+			if record {
+				guard(func() { r.report(e, perr, exiting) }, rest)
+			}
+			if exiting {
+				rest()
+			}
 		}
 	}()
-	entries := r.v.entries
-	for ; i < len(entries); i++ {
+	for ; i < n; i++ {
 		cur = i
 		if r.stopped() {
-			return len(entries), r.ctx.Err()
+			cur = n
+			return n, r.ctx.Err()
 		}
 		if err := r.callOne(entries[i]); err != nil && r.tryEmit {
+			cur = n
 			return i + 1, err
 		}
 	}
-	return len(entries), nil
+	cur = n
+	return n, nil
 }
 
 // stopped reports whether the emission's context is done.
@@ -302,27 +457,34 @@ func (r *run[T]) stopped() bool {
 // callOne calls e unless it is removed, disabled, or a one-time listener
 // another emission has claimed, and returns its failure.
 func (r *run[T]) callOne(e *entry[T]) error {
-	if st := e.state.Load(); st != 0 {
-		if !e.claim(st) {
-			return nil
-		}
-		r.s.unlink(e)
+	if st := e.enter(); st&stateBits != 0 && !r.s.admit(e, st) {
+		return nil
 	}
+	r.calling = e
 	if r.perCall {
 		return r.callObserved(e)
 	}
 	if r.o != nil {
 		r.calls++
 	}
+	var err error
 	if e.errFn == nil {
 		e.fn(r.ctx, r.payload)
-		return nil
+	} else {
+		err = e.errFn(r.ctx, r.payload)
 	}
-	err := e.errFn(r.ctx, r.payload)
+	r.release()
 	if err != nil {
 		r.fail(e, err, false)
 	}
 	return err
+}
+
+// release ends the call of r.calling.
+func (r *run[T]) release() {
+	e := r.calling
+	r.calling = nil
+	r.s.leave(e)
 }
 
 // fail handles a failed call of e that was not observed on the per-call path.
@@ -332,11 +494,16 @@ func (r *run[T]) fail(e *entry[T], err error, panicked bool) {
 		r.observed(e, err, panicked)
 		return
 	}
-	r.s.failed(r.ctx, e, err, panicked, r.tryEmit, nil, 0)
+	r.s.failed(r.ctx, e, err, panicked, r.returns(), nil, 0)
 }
 
+// returns reports whether the emission returns a failure instead of passing it
+// to the error handler: a TryEmit, unless the goroutine is exiting.
+func (r *run[T]) returns() bool { return r.tryEmit && !r.exiting }
+
 // callObserved calls e on the observed path: with the collector's listener
-// context, timing, listener metrics and the circuit breaker.
+// context, timing, listener metrics and the circuit breaker. ListenerStart is
+// part of the call, as RemoveListener sees it.
 func (r *run[T]) callObserved(e *entry[T]) error {
 	o := r.o
 	r.calls++
@@ -356,6 +523,7 @@ func (r *run[T]) callObserved(e *entry[T]) error {
 	} else {
 		err = e.errFn(r.lctx, r.payload)
 	}
+	r.release()
 	r.observed(e, err, false)
 	return err
 }
@@ -374,7 +542,7 @@ func (r *run[T]) observed(e *entry[T], err error, panicked bool) {
 		st.lastCalled.Store(r.t0.UnixNano())
 	}
 	if err != nil {
-		r.s.failed(r.lctx, e, err, panicked, r.tryEmit, o, d)
+		r.s.failed(r.lctx, e, err, panicked, r.returns(), o, d)
 		return
 	}
 	if o.breaker > 0 {
@@ -387,30 +555,94 @@ func (r *run[T]) observed(e *entry[T], err error, panicked bool) {
 	}
 }
 
-// recovered handles the panic p of listener e on the general path, and returns
-// it if it ends a TryEmit.
-func (r *run[T]) recovered(e *entry[T], p any) error {
-	perr := newPanicError(e.key, p)
+// interrupted sorts out listener e on the general path, whose call, or the
+// handling of whose failure, did not return normally; p is what recover
+// returned. If its call was in progress it ends it. It returns the
+// listener's failure, whether the goroutine is exiting (runtime.Goexit), in
+// which case the caller must finish its part of the emission before it
+// returns, and whether the failure is to be recorded (with report). It is not
+// if the call had returned and its failure was being handled: the error
+// handler called runtime.Goexit (its panics are recovered where it is
+// called), and the failure is recorded already.
+func (r *run[T]) interrupted(e *entry[T], p any) (perr *PanicError, exiting, record bool) {
+	calling := r.calling != nil
+	if calling {
+		r.release()
+	}
+	perr, exiting = failure(e.key, p)
+	return perr, exiting, calling || !exiting
+}
+
+// report records perr, the failure of listener e, found by interrupted.
+// exiting is what interrupted returned: a TryEmit cannot return the failure
+// then.
+func (r *run[T]) report(e *entry[T], perr *PanicError, exiting bool) {
+	r.exiting = exiting
 	if r.perCall {
 		r.observed(e, perr, true)
 	} else {
 		r.fail(e, perr, true)
 	}
-	if r.tryEmit {
-		return perr
-	}
-	return nil
 }
 
-// panicked handles the panic p of listener e on the fast or counted path, and
-// returns it if it ends a TryEmit. o is the emission's observer, if any.
-func (s *BaseSignal[T]) panicked(ctx context.Context, e *entry[T], p any, try bool, o *observer) error {
-	perr := newPanicError(e.key, p)
-	s.failed(ctx, e, perr, true, try, o, 0)
-	if try {
-		return perr
+// finish ends a synchronous emission on the general path from a recovery, on a
+// goroutine that is exiting: it calls the listeners from index next on, unless
+// err has ended a TryEmit, and ends the emission.
+func (r *run[T]) finish(next int, err error) {
+	if err == nil {
+		err = r.callAll(next)
 	}
-	return nil
+	_ = r.end(err)
+}
+
+// failure describes a listener that did not return normally, given what
+// recover returned, and reports whether its goroutine is exiting because it
+// called runtime.Goexit.
+func failure(key string, p any) (perr *PanicError, exiting bool) {
+	if p == nil && goexiting() {
+		return &PanicError{Key: key, Value: ErrGoexit, Stack: debug.Stack()}, true
+	}
+	return newPanicError(key, p), false
+}
+
+// goexiting reports whether the calling goroutine runs deferred functions
+// because of runtime.Goexit rather than a panic: which of the two is nearest on
+// its stack. It is called only after recover has returned nil for a function
+// that did not return normally: runtime.Goexit, or panic(nil) under
+// GODEBUG=panicnil=1.
+func goexiting() bool {
+	for _, name := range stackNames(2) {
+		switch name {
+		case "runtime.Goexit":
+			return true
+		case "runtime.gopanic":
+			return false
+		}
+	}
+	return false
+}
+
+// stackNames returns the names of the functions on the calling goroutine's
+// stack, innermost first, skipping skip frames (0 is stackNames itself).
+func stackNames(skip int) []string {
+	pcs := make([]uintptr, 64)
+	for {
+		n := runtime.Callers(skip+1, pcs)
+		if n < len(pcs) {
+			pcs = pcs[:n]
+			break
+		}
+		pcs = make([]uintptr, 2*len(pcs))
+	}
+	names := make([]string, 0, len(pcs))
+	frames := runtime.CallersFrames(pcs)
+	for {
+		f, more := frames.Next()
+		names = append(names, f.Function)
+		if !more {
+			return names
+		}
+	}
 }
 
 func newPanicError(key string, p any) *PanicError {
@@ -441,15 +673,37 @@ func (s *BaseSignal[T]) failed(ctx context.Context, e *entry[T], err error, pani
 }
 
 // handle passes a listener failure to the error handler, or applies the
-// default: log panics, keep errors silent.
+// default: log panics, keep errors silent. The handler is user code, isolated
+// like a listener: if it panics or does not return (runtime.Goexit), that is
+// counted in Stats.HandlerPanics and logged, and the emission goes on.
 func (s *BaseSignal[T]) handle(ctx context.Context, key string, err error, panicked bool) {
+	returned := false
+	defer func() {
+		if !returned {
+			s.handlerFailed(ctx, key, recover())
+		}
+	}()
 	if h := s.onError.Load(); h != nil {
 		(*h)(ctx, key, err)
-		return
-	}
-	if panicked {
+	} else if panicked {
 		pe := err.(*PanicError)
 		slog.Default().ErrorContext(ctx, "signals: listener panicked",
 			"signal", s.Name(), "key", key, "panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
 	}
+	returned = true
+}
+
+// handlerFailed counts and logs an error handler that did not return normally
+// when handling the failure of listener key; p is what recover returned. A
+// logger that panics in turn is ignored: the failure is counted.
+func (s *BaseSignal[T]) handlerFailed(ctx context.Context, key string, p any) {
+	s.counters.handlerPanics.Add(1)
+	stack := debug.Stack()
+	value := fmt.Sprint(p)
+	if p == nil && goexiting() {
+		value = "runtime.Goexit"
+	}
+	defer func() { _ = recover() }()
+	slog.Default().ErrorContext(ctx, "signals: error handler panicked",
+		"signal", s.Name(), "key", key, "panic", value, "stack", string(stack))
 }

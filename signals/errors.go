@@ -21,6 +21,24 @@ var (
 	// ErrListenerDisabled is recorded as a listener's last error (see
 	// [ListenerMetadata.LastError]) when the circuit breaker disables it.
 	ErrListenerDisabled = errors.New("signals: listener disabled by circuit breaker")
+
+	// ErrGoexit is the [PanicError.Value] of a listener that called
+	// [runtime.Goexit], as t.FailNow and t.Fatal do: the listener did not
+	// return, and is handled as if it had panicked. Test for it with
+	// [errors.Is].
+	ErrGoexit = errors.New("signals: listener called runtime.Goexit")
+
+	// ErrCloseFromListener is returned by [AsyncSignal.Close],
+	// [AsyncSignal.Shutdown], [WorkerPool.Close] and [WorkerPool.Shutdown]
+	// when they are called on a goroutine that is delivering emissions of a
+	// worker pool, that is, from a listener that a pool worker runs (or an
+	// error handler or collector it calls). They cannot wait for the
+	// delivery that called them, which would never end: they close the
+	// signal or pool, start its shutdown and return at once. The queued
+	// emissions are still delivered and the workers exit on their own, once
+	// the listener has returned; a later Close on another goroutine waits
+	// for that.
+	ErrCloseFromListener = errors.New("signals: closed from a listener: shutdown started, not waited for")
 )
 
 // Health problems reported by Health methods, joined with [errors.Join]. Each
@@ -55,6 +73,11 @@ var (
 // passed to the signal's error handler by Emit. It is also recorded as the
 // listener's [ListenerMetadata.LastError].
 //
+// Every listener that does not return normally is a failure, whatever the
+// panic value: panic(nil) under GODEBUG=panicnil=1 gives a PanicError whose
+// Value is nil, and a listener that calls [runtime.Goexit] (as t.FailNow
+// does) gives one whose Value is [ErrGoexit].
+//
 // If the panic value is itself an error, [errors.Is] and [errors.As] see it
 // through [PanicError.Unwrap].
 type PanicError struct {
@@ -70,6 +93,12 @@ type PanicError struct {
 
 // Error describes the panic without the stack.
 func (e *PanicError) Error() string {
+	if e.Value == ErrGoexit {
+		if e.Key == "" {
+			return "signals: listener called runtime.Goexit"
+		}
+		return fmt.Sprintf("signals: listener %q called runtime.Goexit", e.Key)
+	}
 	if e.Key == "" {
 		return fmt.Sprintf("signals: listener panicked: %v", e.Value)
 	}

@@ -61,7 +61,7 @@ func (c *workerCtx) Value(key any) any {
 // work claims and calls listeners until none is left unclaimed. onWorker says
 // whether the calling goroutine is a pool worker.
 func (f *fanout[T]) work(onWorker bool) {
-	r := run[T]{s: &f.s.base, ctx: f.ctx, done: f.done, payload: f.payload, v: f.v}
+	r := run[T]{s: &f.s.base, ctx: f.ctx, done: f.done, payload: f.payload, v: f.v, worker: onWorker}
 	if onWorker {
 		r.ctx = &f.wctx
 	}
@@ -73,15 +73,35 @@ func (f *fanout[T]) work(onWorker bool) {
 // helpOut is work's loop. Like run.callFrom it pays for panic isolation with one
 // deferred recover for many listeners, and returns true after a panic so that
 // work calls it again.
+//
+// After runtime.Goexit in a listener or the error handler, the goroutine ends
+// once its deferred functions have run, so the deferred function does this
+// goroutine's part of the emission itself: it claims and calls the listeners
+// left, and on the goroutine of a blocking Emit it waits for the helpers and
+// ends the emission. A pool worker is then replaced (WorkerPool.worker).
 func (r *run[T]) helpOut(f *fanout[T]) (again bool) {
 	i := -1
 	defer func() {
 		if i >= 0 {
-			if p := recover(); p != nil {
-				_ = r.recovered(r.v.entries[i], p) // nil outside TryEmit
+			e := r.v.entries[i]
+			perr, exiting, record := r.interrupted(e, recover())
+			rest := func() {
 				f.finished(r)
-				again = true
+				for r.helpOut(f) {
+				}
+				if !r.worker {
+					f.endEmit()
+				}
 			}
+			if record {
+				guard(func() { r.report(e, perr, exiting) }, rest)
+			}
+			if exiting {
+				rest()
+				return
+			}
+			f.finished(r)
+			again = true
 		}
 	}()
 	n := int64(len(r.v.entries))
@@ -175,6 +195,26 @@ func (f *fanout[T]) begin() {
 	f.ctx = ctx
 	f.wctx = workerCtx{Context: ctx, pool: f.pool}
 	f.pending.Store(int64(len(f.v.entries)))
+}
+
+// endEmit ends a blocking Emit, on its goroutine, after that goroutine has run
+// out of listeners to claim: it waits for the helpers' listeners to return, and
+// counts and reports the emission.
+func (f *fanout[T]) endEmit() {
+	f.wg.Wait()
+	if f.o != nil {
+		calls := int(f.calls.Load())
+		if f.o.stats {
+			f.s.counters.emitted(calls)
+		}
+		if f.flags&ObserveEnd != 0 {
+			var d time.Duration
+			if !f.start.IsZero() {
+				d = time.Since(f.start)
+			}
+			f.o.collector.EmitEnd(f.ctx, f.info, EmitResult{Calls: calls, Duration: d})
+		}
+	}
 }
 
 // complete ends a delivery after its last listener.

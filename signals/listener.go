@@ -27,7 +27,9 @@ type SignalListenerErr[T any] func(context.Context, T) error
 //
 // An ErrorHandler may be called concurrently from several goroutines and runs
 // on the goroutine that ran the listener, before the next listener starts:
-// keep it short and do not block in it.
+// keep it short and do not block in it. It is isolated like a listener: if it
+// panics or calls runtime.Goexit, that is logged and counted in
+// [Stats.HandlerPanics], and the emission goes on.
 type ErrorHandler func(ctx context.Context, key string, err error)
 
 // entry is one registered listener. Its immutable fields are set before the
@@ -35,14 +37,17 @@ type ErrorHandler func(ctx context.Context, key string, err error)
 // to 48 bytes, so that a listener costs less than 100 bytes with its slot in
 // the listener list and, if keyed, its entry in the key index.
 type entry[T any] struct {
-	// fn is what Emit calls. For an error-aware listener it calls errFn and
-	// records a failure, so that Emit's loop needs no branch.
+	// fn is the listener, nil for an error-aware listener; errFn is the
+	// error-aware listener, nil for a plain one.
 	fn    SignalListener[T]
-	errFn SignalListenerErr[T] // nil for a plain listener
-	key   string               // "" for an unkeyed listener
+	errFn SignalListenerErr[T]
+	key   string // "" for an unkeyed listener
 
-	// state is zero while a plain listener may be called, and stateOnce while
-	// a one-time listener may be claimed; see the state bits.
+	// state holds the state bits below and, above them, the number of calls
+	// of the listener in progress (see callUnit). An emission adds a call
+	// and reads the bits in one atomic operation before it calls the
+	// listener, and takes the call away when the listener has returned, so
+	// that RemoveListener and Reset can wait for the calls in progress.
 	state atomic.Uint32
 	// added is when the listener was added, in seconds since addedEpoch.
 	added uint32
@@ -69,13 +74,50 @@ const (
 	// stateOnce: a one-time listener. Folding it into state lets emission
 	// decide with one load whether a listener is callable as it is.
 	stateOnce
+	// stateWaited: a RemoveListener or Reset waits for the calls in
+	// progress to end; an emission that ends a call wakes it. Only set on a
+	// removed entry.
+	stateWaited
+
+	// stateBits are the bits above; a listener may be called as it is when
+	// they are all zero.
+	stateBits = stateRemoved | stateDisabled | stateOnce | stateWaited
+	// callUnit is one call in progress in entry.state: the bits above
+	// stateBits count them. 2^28 calls of one listener at once are more
+	// goroutines or more nesting than a process can hold.
+	callUnit = stateBits + 1
 )
 
-// claim reports whether an emission may call e, whose state st is not zero: e
-// is a one-time listener and this emission is the first to claim it. The
-// caller unlinks a claimed listener from the signal before calling it.
-func (e *entry[T]) claim(st uint32) bool {
-	return st == stateOnce && e.state.CompareAndSwap(stateOnce, stateOnce|stateRemoved)
+// calls returns the number of calls in progress recorded in state st.
+func calls(st uint32) uint32 { return st / callUnit }
+
+// enter counts a call of e as in progress and returns e's state, the call
+// included. The caller may call e if the state bits are zero; otherwise it
+// calls admit, which decides and takes the call back if e may not be called.
+func (e *entry[T]) enter() uint32 { return e.state.Add(callUnit) }
+
+// admit decides whether an emission that has entered a call of e, whose state
+// st has some state bits set, may call it: only if e is a one-time listener and
+// this emission is the first to claim it, in which case admit unlinks it from
+// the signal. Otherwise it takes the call back and reports false.
+func (s *BaseSignal[T]) admit(e *entry[T], st uint32) bool {
+	for st&stateBits == stateOnce {
+		if e.state.CompareAndSwap(st, st|stateRemoved) {
+			s.unlink(e)
+			return true
+		}
+		st = e.state.Load() // another call entered or left meanwhile
+	}
+	s.leave(e)
+	return false
+}
+
+// leave ends a call of e that enter counted, and wakes the RemoveListener or
+// Reset waiting for it, if any.
+func (s *BaseSignal[T]) leave(e *entry[T]) {
+	if e.state.Add(^(callUnit-1))&stateWaited != 0 { // -callUnit
+		s.removals.wake()
+	}
 }
 
 // listenerStats holds what is recorded about one listener.

@@ -78,8 +78,8 @@ type SignalOptions struct {
 	WorkerSpin time.Duration
 
 	// QueueSize is the capacity of the queue of [AsyncSignal.Enqueue] in the
-	// signal's own pool. Zero or negative means [DefaultQueueSize]. Ignored
-	// when Pool is set, and by SyncSignal.
+	// signal's own pool. Zero or negative means [DefaultQueueSize]; at most
+	// [MaxQueueSize]. Ignored when Pool is set, and by SyncSignal.
 	QueueSize int
 
 	// Overflow is what [AsyncSignal.Enqueue] does when the queue is full.
@@ -127,6 +127,10 @@ const (
 	DefaultName = "unnamed"
 	// DefaultQueueSize is the default capacity of an emission queue.
 	DefaultQueueSize = 1024
+	// MaxQueueSize is the largest capacity of an emission queue: 2^20
+	// (1,048,576) emissions, whose queue takes 24 MiB when the pool is
+	// created. A larger QueueSize is lowered to it.
+	MaxQueueSize = 1 << 20
 	// DefaultIdleTimeout is how long an idle pool worker waits for work
 	// before it exits, by default.
 	DefaultIdleTimeout = 10 * time.Second

@@ -21,7 +21,9 @@ type PoolOptions struct {
 	// Default [DefaultIdleTimeout].
 	IdleTimeout time.Duration
 	// QueueSize is the capacity of the queue of enqueued emissions. Default
-	// [DefaultQueueSize].
+	// [DefaultQueueSize]; at most [MaxQueueSize], to which a larger value is
+	// lowered. The queue is allocated when the pool is created, 24 bytes per
+	// slot, rounded up to a power of two.
 	QueueSize int
 	// Spin is how long a worker that ran out of work keeps polling the queue,
 	// yielding the processor between polls, before it parks. A parked worker
@@ -97,6 +99,7 @@ func NewWorkerPool(opts PoolOptions) *WorkerPool {
 	if opts.QueueSize <= 0 {
 		opts.QueueSize = DefaultQueueSize
 	}
+	opts.QueueSize = min(opts.QueueSize, MaxQueueSize)
 	return &WorkerPool{
 		size:        int32(min(opts.Size, 1<<30)),       // #nosec G115 -- clamped to 2^30
 		minWorkers:  int32(min(opts.MinWorkers, 1<<30)), // #nosec G115 -- clamped to 2^30
@@ -272,11 +275,27 @@ func (p *WorkerPool) waitForSpace(ctx context.Context, owner *activity) error {
 
 // worker runs tasks until it has been idle for the idle timeout or the pool
 // shuts down and its queue is empty.
+//
+// A listener may end the worker's goroutine with runtime.Goexit (t.FailNow
+// does). The emission's own recovery has then finished the worker's part of
+// the delivery on the way out (see run.helpOut); the deferred function here
+// starts a new worker in its place, which keeps its place in the count of
+// workers, so that the pool keeps its size and its shutdown waits for the new
+// worker instead.
 func (p *WorkerPool) worker(t task) {
+	var idle *time.Timer
+	returned := false
+	defer func() {
+		if idle != nil {
+			idle.Stop()
+		}
+		if !returned {
+			go p.worker(nil)
+		}
+	}()
 	if t != nil {
 		p.runTask(t)
 	}
-	var idle *time.Timer
 	for {
 		if t := p.pop(); t != nil {
 			p.runTask(t)
@@ -314,15 +333,14 @@ func (p *WorkerPool) worker(t task) {
 		case <-idle.C:
 			p.idle.Add(-1)
 			if p.retire() {
+				returned = true
 				return
 			}
 			continue
 		}
 		p.idle.Add(-1)
 	}
-	if idle != nil {
-		idle.Stop()
-	}
+	returned = true
 	p.left(p.workers.Add(-1))
 }
 
@@ -353,6 +371,38 @@ func (p *WorkerPool) runTask(t task) {
 		return
 	}
 	t.run()
+}
+
+// shutDown reports whether the pool has shut down: every worker has exited
+// after the shutdown began.
+func (p *WorkerPool) shutDown() bool {
+	select {
+	case <-p.exited:
+		return true
+	default:
+		return false
+	}
+}
+
+// onDelivery reports whether the calling goroutine is delivering emissions of
+// a worker pool: it is a pool worker, or runs a delivery itself (a listener
+// that a worker runs enqueues into a full queue, see enqueue). A shutdown that
+// waited for the pool's deliveries would then wait for itself. It reads the
+// stack: call it on slow paths only.
+func onDelivery() bool {
+	for _, name := range stackNames(1) {
+		if isOurs(name, deliverySites) {
+			return true
+		}
+	}
+	return false
+}
+
+// deliverySites are the ends of the names of the functions that run a pool's
+// tasks.
+var deliverySites = []string{
+	".(*WorkerPool).worker",
+	".(*fanout[...]).run",
 }
 
 // quitting reports whether the pool is shutting down and nothing more can be
@@ -410,14 +460,10 @@ func (p *WorkerPool) Close() error {
 	return p.Shutdown(context.Background())
 }
 
-// Shutdown stops the pool from accepting work, runs what is queued, and waits
-// until every worker has exited. Enqueue on a signal of the pool returns
-// [ErrClosed] from then on, and Emit runs its listeners on the emitting
-// goroutine. If ctx ends first, the tasks still queued are dropped (and counted
-// as dropped by their signals), and Shutdown returns ctx's error while the
-// running listeners finish; the workers exit when they have. Calling Shutdown
-// again waits in the same way, and returns nil once the pool has shut down.
-func (p *WorkerPool) Shutdown(ctx context.Context) error {
+// beginShutdown stops the pool from accepting work; the workers run what is
+// queued and exit. It returns at once, but for the moment producers in the
+// middle of a push take to finish.
+func (p *WorkerPool) beginShutdown() {
 	p.once.Do(func() {
 		close(p.closing) // producers waiting for room give up
 		<-p.pushes.close()
@@ -429,6 +475,27 @@ func (p *WorkerPool) Shutdown(ctx context.Context) error {
 			p.exitOnce.Do(func() { close(p.exited) })
 		}
 	})
+}
+
+// Shutdown stops the pool from accepting work, runs what is queued, and waits
+// until every worker has exited. Enqueue on a signal of the pool returns
+// [ErrClosed] from then on, and Emit runs its listeners on the emitting
+// goroutine. If ctx ends first, the tasks still queued are dropped (and counted
+// as dropped by their signals), and Shutdown returns ctx's error while the
+// running listeners finish; the workers exit when they have. Calling Shutdown
+// again waits in the same way, and returns nil once the pool has shut down.
+//
+// Called from a listener that a pool worker runs (of any pool), Shutdown
+// cannot wait for that worker: it starts the shutdown and returns
+// [ErrCloseFromListener] at once, or nil if the pool has shut down already.
+func (p *WorkerPool) Shutdown(ctx context.Context) error {
+	p.beginShutdown()
+	if onDelivery() {
+		if p.shutDown() {
+			return nil
+		}
+		return ErrCloseFromListener
+	}
 	select {
 	case <-p.exited:
 		return nil

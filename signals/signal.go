@@ -44,10 +44,12 @@ type Signal[T any] interface {
 
 	// RemoveListener removes the listener with the given key and returns the
 	// number of listeners left, or -1 if no listener has that key. Once it
-	// has returned, no emission starts a new call of the removed listener.
+	// has returned, the removed listener is not running on another goroutine
+	// and no emission calls it again; see the package documentation,
+	// "Ordering", for calls on the remover's own goroutine.
 	RemoveListener(key string) int
 
-	// Reset removes every listener.
+	// Reset removes every listener, with the guarantee of RemoveListener.
 	Reset()
 
 	// Len returns the number of listeners.

@@ -18,8 +18,13 @@ type Stats struct {
 	Emissions     int64 // emissions, of every kind (if StatsEnabled)
 	ListenerCalls int64 // listener calls (if StatsEnabled)
 	Errors        int64 // listener calls that returned an error
-	Panics        int64 // listener calls that panicked
+	Panics        int64 // listener calls that panicked or called runtime.Goexit
 	Dropped       int64 // enqueued emissions that were dropped
+	// HandlerPanics counts the calls of the error handler (or of the
+	// default logging of a listener's panic) that panicked or called
+	// runtime.Goexit. Each is logged with log/slog, and the emission went
+	// on as after a listener's panic.
+	HandlerPanics int64
 
 	Listeners         int // listeners registered
 	DisabledListeners int // listeners disabled by the circuit breaker
@@ -48,12 +53,13 @@ type counters struct {
 	calls     atomic.Int64
 	_         [48]byte
 
-	errors    atomic.Int64
-	panics    atomic.Int64
-	dropped   atomic.Int64
-	waitCount atomic.Int64
-	waitTotal atomic.Int64 // nanoseconds
-	waitMax   atomic.Int64 // nanoseconds
+	errors        atomic.Int64
+	panics        atomic.Int64
+	handlerPanics atomic.Int64
+	dropped       atomic.Int64
+	waitCount     atomic.Int64
+	waitTotal     atomic.Int64 // nanoseconds
+	waitMax       atomic.Int64 // nanoseconds
 }
 
 // emitted counts one emission that made calls listener calls.
@@ -85,6 +91,8 @@ func (s *BaseSignal[T]) Stats() Stats {
 		Errors:    s.counters.errors.Load(),
 		Panics:    s.counters.panics.Load(),
 		Dropped:   s.counters.dropped.Load(),
+
+		HandlerPanics: s.counters.handlerPanics.Load(),
 	}
 	st.ListenerCalls = s.counters.calls.Load()
 	if n := s.counters.waitCount.Load(); n > 0 {
