@@ -170,6 +170,9 @@ func Publish[T any](ctx context.Context, nc *nats.Conn, subject string, sig sign
 	if err != nil {
 		return nil, fmt.Errorf("natssignals: JetStream: %w", err)
 	}
+	if cfg.wrapJS != nil {
+		js = cfg.wrapJS(js)
+	}
 	p.js = js
 	if _, err := js.StreamNameBySubject(ctx, subject); err != nil {
 		if errors.Is(err, jetstream.ErrStreamNotFound) {

@@ -170,10 +170,7 @@ func serverAttrs(nc *nats.Conn) []attribute.KeyValue {
 	if err != nil {
 		return nil
 	}
-	p, err := strconv.Atoi(port)
-	if err != nil {
-		return []attribute.KeyValue{semconv.ServerAddressKey.String(host)}
-	}
+	p, _ := strconv.Atoi(port) // a port of a connected TCP address
 	return []attribute.KeyValue{semconv.ServerAddressKey.String(host), semconv.ServerPortKey.Int(p)}
 }
 
