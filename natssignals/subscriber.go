@@ -81,7 +81,7 @@ type SubscribeStats struct {
 	Naked        int64 // deliveries whose listeners failed, negatively acknowledged for a redelivery
 	DeadLettered int64 // messages published to the dead-letter subject and terminated
 	Undecodable  int64 // of those, messages that did not decode
-	Lag          int64 // messages JetStream had not yet delivered, as of the last message received
+	Lag          int64 // messages JetStream had not yet delivered, read every 64 deliveries
 }
 
 // Subscribe creates or updates the durable JetStream consumer durable on
@@ -286,20 +286,38 @@ func (s *Subscriber[T]) worker() {
 	}
 }
 
+// lagEvery is how often, in deliveries, the subscriber reads the message
+// metadata only for signals.nats.consumer.lag: parsing it allocates, so a
+// message that succeeds and is not traced skips it otherwise.
+const lagEvery = 64
+
+// meta is a delivery's JetStream metadata, parsed when first needed.
+type meta struct {
+	msg jetstream.Msg
+	md  *jetstream.MsgMetadata
+}
+
+func (m *meta) get() *jetstream.MsgMetadata {
+	if m.md == nil {
+		md, err := m.msg.Metadata()
+		if err != nil {
+			md = &jetstream.MsgMetadata{NumDelivered: 1} // not a JetStream message: its first delivery
+		}
+		m.md = md
+	}
+	return m.md
+}
+
 // handle processes one delivery: decode, emit, settle.
 func (s *Subscriber[T]) handle(msg jetstream.Msg) {
-	s.received.Add(1)
+	n := s.received.Add(1)
 	var start time.Time
 	if s.tel.timed() {
 		start = time.Now()
 	}
-	md, mdErr := msg.Metadata()
-	delivered := 1
-	if mdErr == nil {
-		delivered = int(md.NumDelivered)
-		s.lag.Store(int64(md.NumPending))
-	} else {
-		md = &jetstream.MsgMetadata{}
+	md := meta{msg: msg}
+	if n%lagEvery == 1 {
+		s.lag.Store(int64(md.get().NumPending))
 	}
 	hdr := msg.Headers()
 	ctx := s.base
@@ -319,7 +337,7 @@ func (s *Subscriber[T]) handle(msg jetstream.Msg) {
 		if id := headerCarrier(hdr).Get(jetstream.MsgIDHeader); id != "" {
 			span.SetAttributes(semconv.MessagingMessageID(id))
 		}
-		span.SetAttributes(semconv.MessagingMessageBodySize(len(msg.Data())), semconv.NATSDeliveryCount(delivered))
+		span.SetAttributes(semconv.MessagingMessageBodySize(len(msg.Data())), semconv.NATSDeliveryCount(int(md.get().NumDelivered)))
 		span.SetAttributes(serverAttrs(s.nc)...)
 	}
 
@@ -330,19 +348,17 @@ func (s *Subscriber[T]) handle(msg jetstream.Msg) {
 	)
 	if err := s.decode(msg, hdr, &v); err != nil {
 		procErr = err
-		settlement = s.deadLetter(ctx, msg, md, delivered, semconv.NATSDeadLetterReasonDecode, err)
+		settlement = s.deadLetter(ctx, msg, md.get(), semconv.NATSDeadLetterReasonDecode, err)
 	} else if err := s.process(ctx, v); err == nil {
 		settlement = semconv.NATSSettlementAck
 		s.acked.Add(1)
 		if err := msg.Ack(); err != nil {
 			s.cfg.onError(fmt.Errorf("acknowledging a message of %q: %w", s.subject, err))
 		}
-	} else if delivered >= s.cfg.maxDeliver {
-		procErr = err
-		settlement = s.deadLetter(ctx, msg, md, delivered, semconv.NATSDeadLetterReasonMaxDeliver, err)
+	} else if procErr = err; int(md.get().NumDelivered) >= s.cfg.maxDeliver {
+		settlement = s.deadLetter(ctx, msg, md.get(), semconv.NATSDeadLetterReasonMaxDeliver, err)
 	} else {
-		procErr = err
-		settlement = s.nak(msg, delivered)
+		settlement = s.nak(msg, int(md.get().NumDelivered))
 	}
 
 	if procErr == nil {
@@ -396,7 +412,8 @@ func (s *Subscriber[T]) nak(msg jetstream.Msg, delivered int) attribute.KeyValue
 // deadLetter publishes msg to its dead-letter subject with why it failed,
 // then terminates it. If the publish fails, it negatively acknowledges msg
 // instead, so that a later delivery tries again.
-func (s *Subscriber[T]) deadLetter(ctx context.Context, msg jetstream.Msg, md *jetstream.MsgMetadata, delivered int, reason attribute.KeyValue, cause error) attribute.KeyValue {
+func (s *Subscriber[T]) deadLetter(ctx context.Context, msg jetstream.Msg, md *jetstream.MsgMetadata, reason attribute.KeyValue, cause error) attribute.KeyValue {
+	delivered := int(md.NumDelivered)
 	dl := &nats.Msg{Subject: s.cfg.deadLetter + msg.Subject(), Data: msg.Data(), Header: nats.Header{}}
 	for k, v := range msg.Headers() {
 		if !strings.HasPrefix(k, "Nats-") {
