@@ -188,4 +188,3 @@ func keys(m map[string][]span) []string {
 	}
 	return out
 }
-
