@@ -136,7 +136,8 @@ func TestSubscribeArguments(t *testing.T) {
 		if err := s.Close(); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Shutdown(nil); err != nil { //nolint:staticcheck // a nil context is documented as Background
+		//lint:ignore SA1012 Shutdown documents a nil context as context.Background; this checks it
+		if err := s.Shutdown(nil); err != nil {
 			t.Errorf("second Shutdown: %v", err)
 		}
 	})
@@ -416,7 +417,7 @@ func TestPublishGivesUp(t *testing.T) {
 		t.Fatalf("%d publish spans", len(spans))
 	}
 	if v, _ := attr(spans[0], semconv.NATSPublishAttemptsKey); v.AsInt64() != 3 {
-		t.Errorf("attempts attribute %v", v.Emit())
+		t.Errorf("attempts attribute %v", v.String())
 	}
 	if n := len(spans[0].Events()); n != 2 {
 		t.Errorf("%d retry events, want 2", n)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -177,7 +178,7 @@ func Subscribe[T any](ctx context.Context, nc *nats.Conn, subject, durable strin
 		return nil, fmt.Errorf("natssignals: consumer %q on stream %q: %w", durable, s.stream, err)
 	}
 	s.newTelemetry()
-	s.base, s.abort = context.WithCancel(context.Background())
+	s.base, s.abort = context.WithCancel(context.Background()) // #nosec G118 -- stop calls s.abort, on every path after this one
 	if async != nil {
 		s.emit, s.restore = s.asyncEmitter(async)
 	}
@@ -308,6 +309,19 @@ func (m *meta) get() *jetstream.MsgMetadata {
 	return m.md
 }
 
+// deliveries returns how many times the message was delivered, this
+// delivery included.
+func (m *meta) deliveries() int { return int(saturate(m.get().NumDelivered)) }
+
+// saturate converts a JetStream counter to int64, capped at the largest
+// value of a 32-bit int so that it also fits an int everywhere.
+func saturate(n uint64) int64 {
+	if n > math.MaxInt32 {
+		return math.MaxInt32
+	}
+	return int64(n)
+}
+
 // handle processes one delivery: decode, emit, settle.
 func (s *Subscriber[T]) handle(msg jetstream.Msg) {
 	n := s.received.Add(1)
@@ -317,7 +331,7 @@ func (s *Subscriber[T]) handle(msg jetstream.Msg) {
 	}
 	md := meta{msg: msg}
 	if n%lagEvery == 1 {
-		s.lag.Store(int64(md.get().NumPending))
+		s.lag.Store(saturate(md.get().NumPending))
 	}
 	hdr := msg.Headers()
 	ctx := s.base
@@ -337,7 +351,7 @@ func (s *Subscriber[T]) handle(msg jetstream.Msg) {
 		if id := headerCarrier(hdr).Get(jetstream.MsgIDHeader); id != "" {
 			span.SetAttributes(semconv.MessagingMessageID(id))
 		}
-		span.SetAttributes(semconv.MessagingMessageBodySize(len(msg.Data())), semconv.NATSDeliveryCount(int(md.get().NumDelivered)))
+		span.SetAttributes(semconv.MessagingMessageBodySize(len(msg.Data())), semconv.NATSDeliveryCount(md.deliveries()))
 		span.SetAttributes(serverAttrs(s.nc)...)
 	}
 
@@ -355,10 +369,10 @@ func (s *Subscriber[T]) handle(msg jetstream.Msg) {
 		if err := msg.Ack(); err != nil {
 			s.cfg.onError(fmt.Errorf("acknowledging a message of %q: %w", s.subject, err))
 		}
-	} else if procErr = err; int(md.get().NumDelivered) >= s.cfg.maxDeliver {
+	} else if procErr = err; md.deliveries() >= s.cfg.maxDeliver {
 		settlement = s.deadLetter(ctx, msg, md.get(), semconv.NATSDeadLetterReasonMaxDeliver, err)
 	} else {
-		settlement = s.nak(msg, int(md.get().NumDelivered))
+		settlement = s.nak(msg, md.deliveries())
 	}
 
 	if procErr == nil {
@@ -413,7 +427,7 @@ func (s *Subscriber[T]) nak(msg jetstream.Msg, delivered int) attribute.KeyValue
 // then terminates it. If the publish fails, it negatively acknowledges msg
 // instead, so that a later delivery tries again.
 func (s *Subscriber[T]) deadLetter(ctx context.Context, msg jetstream.Msg, md *jetstream.MsgMetadata, reason attribute.KeyValue, cause error) attribute.KeyValue {
-	delivered := int(md.NumDelivered)
+	delivered := int(saturate(md.NumDelivered))
 	dl := &nats.Msg{Subject: s.cfg.deadLetter + msg.Subject(), Data: msg.Data(), Header: nats.Header{}}
 	for k, v := range msg.Headers() {
 		if !strings.HasPrefix(k, "Nats-") {

@@ -151,7 +151,7 @@ func TestOneTrace(t *testing.T) {
 	} {
 		for _, kv := range tt.want {
 			if v, ok := attr(tt.span, kv.Key); !ok || v != kv.Value {
-				t.Errorf("%s: %s = %v (%t), want %v", tt.span.Name(), kv.Key, v.Emit(), ok, kv.Value.Emit())
+				t.Errorf("%s: %s = %v (%t), want %v", tt.span.Name(), kv.Key, v.String(), ok, kv.Value.String())
 			}
 		}
 		for _, k := range []attribute.Key{semconv.MessagingMessageIDKey, semconv.MessagingMessageBodySizeKey, semconv.ServerPortKey} {
@@ -163,7 +163,7 @@ func TestOneTrace(t *testing.T) {
 	pid, _ := attr(pubs[0], semconv.MessagingMessageIDKey)
 	cid, _ := attr(procs[0], semconv.MessagingMessageIDKey)
 	if pid != cid {
-		t.Errorf("message id %v published, %v processed", pid.Emit(), cid.Emit())
+		t.Errorf("message id %v published, %v processed", pid.String(), cid.String())
 	}
 
 	sums := natsSums(m)
@@ -287,16 +287,16 @@ func TestFailedSpans(t *testing.T) {
 			t.Errorf("process span %d in trace %s", i, s.SpanContext().TraceID())
 		}
 		if v, _ := attr(s, semconv.NATSSettlementKey); v != want.Value {
-			t.Errorf("process span %d: settlement %v, want %v", i, v.Emit(), want.Value.Emit())
+			t.Errorf("process span %d: settlement %v, want %v", i, v.String(), want.Value.String())
 		}
 		if v, _ := attr(s, semconv.NATSDeliveryCountKey); v.AsInt64() != int64(i+1) {
-			t.Errorf("process span %d: delivery count %v", i, v.Emit())
+			t.Errorf("process span %d: delivery count %v", i, v.String())
 		}
 		if s.Status().Code != codes.Error {
 			t.Errorf("process span %d: status %v", i, s.Status())
 		}
 		if v, _ := attr(s, semconv.ErrorTypeKey); v.AsString() != "context.deadlineExceededError" {
-			t.Errorf("process span %d: error.type %v", i, v.Emit())
+			t.Errorf("process span %d: error.type %v", i, v.String())
 		}
 	}
 }

@@ -37,7 +37,7 @@ func TestNATSAttributes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.got != tt.want {
-				t.Errorf("got %s=%s, want %s=%s", tt.got.Key, tt.got.Value.Emit(), tt.want.Key, tt.want.Value.Emit())
+				t.Errorf("got %s=%s, want %s=%s", tt.got.Key, tt.got.Value.String(), tt.want.Key, tt.want.Value.String())
 			}
 		})
 	}
