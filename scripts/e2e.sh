@@ -414,8 +414,10 @@ check_trace_continuity() {
 		fail "the listeners of the not-sampled request did not see its trace"
 	info "listeners logged with their spans; trace $unsampled (not sampled): no span"
 	has_service_metrics() {
-		curl -fsS "http://127.0.0.1:$collector_prom/metrics" |
-			grep -q '^signals_emissions_total{.*job="signalkit-httpservice".*signals_name="order.placed"'
+		# Into a file first: grep -q stops reading at its match, and under
+		# pipefail curl's failed write (broken pipe) would fail the check.
+		curl -fsS "http://127.0.0.1:$collector_prom/metrics" >"$tmp/service.metrics" &&
+			grep -q '^signals_emissions_total{.*job="signalkit-httpservice".*signals_name="order.placed"' "$tmp/service.metrics"
 	}
 	wait_for 30 "the service's metrics on the Collector's Prometheus endpoint" has_service_metrics
 	info "metrics: signals_emissions_total{job=\"signalkit-httpservice\"} at the Collector"
