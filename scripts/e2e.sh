@@ -20,6 +20,9 @@
 #      OTEL_EXPORTER_OTLP_ENDPOINT alone, gets requests with a sampled and a not-sampled
 #      traceparent: the sampled one's request, emission, delivery and listener spans reach
 #      the Collector in its trace, its listeners log that trace, the other yields no span;
+#   7c. across services (check_nats_trace): nats-server built from its Go module, the order
+#      and worker services of examples/nats; a sampled order's request, emission, publish,
+#      remote process span and remote listener reach the Collector in one trace;
 #   8. stop everything (also on failure: trap EXIT), the demo gracefully.
 #
 # Every step prints its duration; the script stops at the first failure with a
@@ -403,14 +406,78 @@ check_trace_continuity() {
 		fail "the listeners of the not-sampled request did not see its trace"
 	info "listeners logged with their spans; trace $unsampled (not sampled): no span"
 	has_service_metrics() {
-		curl -fsS "http://127.0.0.1:$collector_prom/metrics" |
-			grep -q '^signals_emissions_total{.*job="signalkit-httpservice".*signals_name="order.placed"'
+		# Into a file first: grep -q stops reading at its match, and under
+		# pipefail curl's failed write (broken pipe) would fail the check.
+		curl -fsS "http://127.0.0.1:$collector_prom/metrics" >"$tmp/service.metrics" &&
+			grep -q '^signals_emissions_total{.*job="signalkit-httpservice".*signals_name="order.placed"' "$tmp/service.metrics"
 	}
 	wait_for 30 "the service's metrics on the Collector's Prometheus endpoint" has_service_metrics
 	info "metrics: signals_emissions_total{job=\"signalkit-httpservice\"} at the Collector"
 	done_step
 }
 check_trace_continuity
+
+# --- 7c. across services over NATS ----------------------------------------
+
+# check_nats_trace builds nats-server from its Go module (the version that
+# natssignals' go.mod requires) and the two services of examples/nats, runs
+# them on 127.0.0.1 with the OpenTelemetry environment pointing at the
+# Collector, posts an order with a sampled traceparent, and checks that one
+# trace at the Collector holds the HTTP request, the emission and its
+# listener calls, the publish, the worker's process span, its emission and
+# its listener, and that the worker's listener logged with its span.
+check_nats_trace() {
+	step "across services: examples/nats order and worker services through a real nats-server, one trace at the Collector"
+	(cd natssignals && GOWORK=off go build -o ../bin/nats-server github.com/nats-io/nats-server/v2)
+	go build -o "$tmp/order" ./examples/nats/order
+	go build -o "$tmp/worker" ./examples/nats/worker
+	info "bin/nats-server $(bin/nats-server --version 2>&1 | head -n 1)"
+	local nats_port nats_mon order_port worker_port trace=5bf92f3577b34da6a3ce929d0e0e4736
+	nats_port=$(free_port) nats_mon=$(free_port) order_port=$(free_port) worker_port=$(free_port)
+	start nats bin/nats-server -a 127.0.0.1 -p "$nats_port" -m "$nats_mon" -js -sd "$tmp/nats-store"
+	local nats_pid=$last_pid
+	wait_for 30 "nats-server's /healthz with JetStream" http_ok "http://127.0.0.1:$nats_mon/healthz?js-enabled-only=true"
+	local otel=(env OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$otlp_http" OTEL_BSP_SCHEDULE_DELAY=500)
+	start worker "${otel[@]}" OTEL_SERVICE_NAME=signalkit-nats-worker \
+		"$tmp/worker" -nats "nats://127.0.0.1:$nats_port" -listen "127.0.0.1:$worker_port"
+	local worker_pid=$last_pid
+	wait_for 30 "the worker's /healthz" http_ok "http://127.0.0.1:$worker_port/healthz"
+	start order "${otel[@]}" OTEL_SERVICE_NAME=signalkit-nats-order \
+		"$tmp/order" -nats "nats://127.0.0.1:$nats_port" -listen "127.0.0.1:$order_port"
+	local order_pid=$last_pid
+	wait_for 30 "the order service's /healthz" http_ok "http://127.0.0.1:$order_port/healthz"
+	curl -fsS --max-time 5 -o /dev/null -X POST -H "traceparent: 00-$trace-00f067aa0ba902b7-01" \
+		-d '{"id":"NATS-1","quantity":3}' "http://127.0.0.1:$order_port/orders" || fail "POST /orders to the order service"
+	wait_for 30 "the worker shipping the order" grep -q "msg=\"order shipped\" order=NATS-1 .*trace_id=$trace" "$tmp/worker.err"
+	stop "$order_pid" || fail "the order service exited with status $?" # flushes its spans
+	stop "$worker_pid" || fail "the worker exited with status $?"
+	grep -q 'msg="publisher closed" published=1' "$tmp/order.err" || fail "the order service did not report 1 message published"
+	nats_trace_complete() { (($(trace_spans $trace 'process order\.received') == 1)); }
+	wait_for 30 "the worker's spans of trace $trace at the Collector" nats_trace_complete
+	local name want got
+	while IFS=: read -r want name; do
+		got=$(trace_spans "$trace" "$name")
+		((got == want)) || fail "trace $trace has $got spans '$name' at the Collector, want $want"
+	done <<-'EOF'
+		1:POST /orders
+		1:try_emit order\.placed
+		2:process order\.placed
+		1:publish orders\.placed
+		1:process orders\.placed
+		1:try_emit order\.received
+		1:process order\.received
+	EOF
+	local line span
+	line=$(grep -m1 "msg=\"order shipped\" .*trace_id=$trace" "$tmp/worker.err")
+	span=$(sed -n 's/.* span_id=\([0-9a-f]*\) .*/\1/p' <<<"$line")
+	grep -qE "^process order\.received $trace $span" "$tmp/collector.out" ||
+		fail "the worker's listener logged with span $span, which is not its listener span in trace $trace"
+	info "trace $trace: $(grep -cE " $trace [0-9a-f]{16}" "$tmp/collector.out") spans: the request, try_emit + 2 listener calls (validate, publish), publish; process, try_emit, listener in the worker"
+	info "$(grep -o 'msg="subscriber closed".*' "$tmp/worker.err")"
+	stop "$nats_pid" || fail "nats-server exited with status $?"
+	done_step
+}
+check_nats_trace
 
 # --- 8. stop -------------------------------------------------------------
 

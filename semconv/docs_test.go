@@ -367,6 +367,9 @@ func renderDocs() ([]byte, error) {
 	p("- Whether an emission is traced is decided before any span exists (package `sampling`), so a ratio sampler draws a random number per emission instead of deriving the decision from a trace ID.\n")
 	p("- The metrics are signalkit's own (`signals.*`), not `messaging.client.*` or `messaging.process.*`, ")
 	p("because they describe listeners, queues and worker pools, which the messaging metrics do not cover.\n")
+	if err := renderNATSDocs(p); err != nil { // nats_test.go
+		return nil, err
+	}
 	return b.Bytes(), nil
 }
 
@@ -408,7 +411,7 @@ func TestDocsUpToDate(t *testing.T) {
 func TestDocsListEveryKey(t *testing.T) {
 	declared := keyConsts(t)
 	documented := make(map[string]attribute.Key)
-	for _, a := range attrDocs() {
+	for _, a := range slices.Concat(attrDocs(), natsAttrDocs()) {
 		if _, dup := documented[a.goName]; dup {
 			t.Errorf("%s documented twice", a.goName)
 		}

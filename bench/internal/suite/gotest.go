@@ -15,7 +15,7 @@ import (
 )
 
 // The benchmarks of signals (benchmark_test.go, reference_test.go), of
-// otelsignals and of the peers (bench/internal/peers), run as they are: their
+// otelsignals, of natssignals and of the peers (bench/internal/peers), run as they are: their
 // test binaries are built once and run several times with -test.count=1,
 // one round after another, so that each round measures every
 // implementation under the same conditions; ratios are taken within a round
@@ -23,7 +23,7 @@ import (
 // pinned tool) summarizes the same raw output.
 
 type goTestPkg struct {
-	Name      string // "signals", "otelsignals", "peers"
+	Name      string // "signals", "otelsignals", "natssignals", "peers"
 	Module    string // directory of the module that builds it, relative to the repo
 	Pkg       string // package to build, relative to Module
 	Dir       string // where the test binary runs, relative to the repo
@@ -93,6 +93,9 @@ func (s *Suite) runGoTest(ctx context.Context) error {
 	g, err := s.goTestRounds(ctx, []*goTestPkg{
 		{Name: "signals", Module: "signals", Pkg: ".", Dir: "signals", Bench: "."},
 		{Name: "otelsignals", Module: ".", Pkg: "./otelsignals/test", Dir: "otelsignals/test", Bench: "^Benchmark(SyncEmit|SyncEmitParallel|SlowListener|AsyncEnqueue|Collector)$"},
+		// The NATS bridge beside raw nats.go JetStream, on an embedded
+		// nats-server on 127.0.0.1 that the benchmarks start themselves.
+		{Name: "natssignals", Module: "natssignals", Pkg: ".", Dir: "natssignals", Bench: "^Benchmark(Throughput|Latency)$"},
 	})
 	s.gotest = g
 	return err

@@ -66,6 +66,24 @@ type GoTestView struct {
 	Benchtime string
 	Signals   *SignalsBench // nil if not run
 	OTel      *OTelBench    // nil if not run
+	NATS      *NATSBench    // nil if not run
+}
+
+// NATSBench is natssignals' benchmarks: the bridge beside raw nats.go
+// JetStream, in the same rounds.
+type NATSBench struct {
+	Command    string
+	Throughput NATSRow // msgs/s
+	Latency    NATSRow // ns per message, one in flight
+}
+
+// NATSRow is one benchmark for both implementations. Ratio is raw ÷
+// bridge for throughput and bridge ÷ raw for latency (above 1: the bridge
+// is slower); Added is bridge − raw, in the unit of the row (ns for
+// latency); AddedAllocs is bridge − raw allocations per message.
+type NATSRow struct {
+	Raw, Bridge, Ratio, Added            gobench.Stat
+	RawAllocs, BridgeAllocs, AddedAllocs gobench.Stat
 }
 
 // SignalsBench is package signals' benchmarks beside its yardsticks.
@@ -424,7 +442,30 @@ func (s *Suite) goTestView() *GoTestView {
 	if p := g.pkg("otelsignals"); p != nil {
 		v.OTel = otelBench(p, g.benchtime)
 	}
+	if p := g.pkg("natssignals"); p != nil {
+		v.NATS = natsBench(p, g.benchtime)
+	}
 	return v
+}
+
+func natsBench(p *goTestPkg, benchtime string) *NATSBench {
+	rs := p.Rounds
+	row := func(bench, unit string, higherIsBetter bool) NATSRow {
+		raw, bridge := bench+"/impl=raw", bench+"/impl=bridge"
+		r := NATSRow{
+			Raw: rs.Median(raw, unit), Bridge: rs.Median(bridge, unit), Added: rs.Diff(bridge, raw, unit),
+			RawAllocs: rs.Median(raw, "allocs/op"), BridgeAllocs: rs.Median(bridge, "allocs/op"),
+			AddedAllocs: rs.Diff(bridge, raw, "allocs/op"),
+		}
+		if higherIsBetter {
+			r.Ratio = rs.Ratio(raw, bridge, unit)
+		} else {
+			r.Ratio = rs.Ratio(bridge, raw, unit)
+		}
+		return r
+	}
+	return &NATSBench{Command: p.Command(benchtime),
+		Throughput: row("Throughput", "msgs/s", true), Latency: row("Latency", "ns/op", false)}
 }
 
 func signalsBench(p *goTestPkg, benchtime string) *SignalsBench {
