@@ -107,8 +107,9 @@
 // A page shows at most [DefaultPageSize] signals or listeners, or what
 // its limit parameter asks for up to [MaxPageSize], with links to the
 // neighbouring pages; listeners can be filtered by key prefix and to the
-// disabled ones. A listener's last error is cut to 1,024 bytes, and text
-// that is not valid UTF-8 is repaired. Every key, name and error text is
+// disabled ones. A listener's last error and a health reason are cut to
+// 1,024 bytes, and their invalid UTF-8 is replaced (JSON replaces it in
+// every string). Every key, name and error text is
 // escaped for where it appears: a key such as "<script>" shows as text.
 //
 // The work of a page is bounded by the core's walk over a signal's
