@@ -69,7 +69,8 @@ type SignalReport struct {
 	// signal that is not instrumented.
 	Settings *SettingsReport `json:"settings,omitempty"`
 
-	// Listeners is a page of the keyed listeners, on a signal's page.
+	// ListenerPage is a page of the keyed listeners, on a signal's page;
+	// nil on the index.
 	ListenerPage *ListenerPage `json:"listener_page,omitempty"`
 
 	// Limited is true for a signal whose type offers only what
