@@ -111,8 +111,14 @@
 // [WithSettings] of it follows it, and [Settings.SetOverride] changes the
 // settings of one signal by name. [Settings.Apply] replaces all the settings
 // at once, for configuration reloads. An instrumentation without
-// WithSettings has a Settings of its own, which nothing else can reach: its
-// settings are those of its options.
+// WithSettings has a Settings of its own, which only [InstrumentedSignals]
+// reaches: its settings are those of its options.
+//
+// [InstrumentedSignals] lists the signals of the process that are
+// instrumented, with the Settings each follows and the settings each runs
+// with ([Instrumented.Effective]); the introspection page of package
+// github.com/signalkit/sdk/signalz shows them, and switches a signal's
+// metrics or tracing through its override.
 //
 // Settings are resolved for each signal as: the Settings' global values,
 // then the options given to Instrument ([WithSampler], [WithListenerSpans],

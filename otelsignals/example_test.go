@@ -121,3 +121,35 @@ func ExampleNewSettings() {
 	// true false
 	// true
 }
+
+func ExampleInstrumentedSignals() {
+	settings := new(otelsignals.Settings)
+	payments := signals.NewWithOptions[int](&signals.SignalOptions{Name: "payments"})
+	defer payments.Close()
+	if err := otelsignals.Instrument(payments, otelsignals.WithSettings(settings)); err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The list is the process's; an introspection page reads it.
+	_ = settings.SetOverride("payments", otelsignals.Override{Tracing: new(false)})
+	for _, in := range otelsignals.InstrumentedSignals() {
+		if in.Signal != payments {
+			continue // signals instrumented elsewhere in the process
+		}
+		e := in.Effective()
+		fmt.Println(in.Name, in.Signal.Kind(), "metrics:", e.Metrics, "tracing:", e.Tracing, "sampler:", e.Sampler.Description())
+	}
+
+	// Detach removes it from the list.
+	if err := otelsignals.Detach(payments); err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, in := range otelsignals.InstrumentedSignals() {
+		if in.Signal == payments {
+			fmt.Println("still listed")
+		}
+	}
+	// Output:
+	// payments async metrics: true tracing: false sampler: ParentBased{root:AlwaysOff}
+}

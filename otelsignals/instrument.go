@@ -48,7 +48,8 @@ var _ signals.MetricsCollector = (*instrumentation)(nil)
 // Instrument returns an error wrapping [ErrNilSignal] for a nil sig, and
 // one wrapping [ErrAlreadyInstrumented] if sig already has a collector
 // (instrumentation or any other [signals.MetricsCollector]); sig is then
-// unchanged. Remove the instrumentation with [Detach].
+// unchanged. Remove the instrumentation with [Detach]. Until then,
+// [InstrumentedSignals] lists sig.
 //
 // Instrument is safe for concurrent use, also with emissions on sig.
 func Instrument(sig Signal, opts ...Option) error {
@@ -81,6 +82,7 @@ func Instrument(sig Signal, opts ...Option) error {
 			return fmt.Errorf("%w: %q", ErrAlreadyInstrumented, sig.Name())
 		}
 		c.attached = true
+		register(c)
 		return nil
 	})
 	if err != nil {
@@ -94,7 +96,7 @@ func Instrument(sig Signal, opts ...Option) error {
 // sig's emissions are no longer observed, and its observable instruments
 // are unregistered, so that they report nothing more for it. Spans of
 // emissions in progress still end. Instrument may be called on sig again
-// afterwards.
+// afterwards. Detach removes sig from [InstrumentedSignals].
 //
 // Detach returns an error wrapping [ErrNilSignal] for a nil sig, one
 // wrapping [ErrNotInstrumented] if sig has no instrumentation from
@@ -115,6 +117,7 @@ func Detach(sig Signal) error {
 		}
 		c.attached = false
 		c.eff.Store(off)
+		unregister(c)
 		return nil
 	})
 	if err != nil {

@@ -18,7 +18,7 @@ STATICCHECK=honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOSEC=github.com/securego/gosec/v2/cmd/gosec@v2.30.0
 COVERAGE_MIN=${COVERAGE_MIN:-95}
 # Packages whose statement coverage is gated, as directories of the repository.
-COVERED=(signals signals/signalstest otelsignals otelsignals/otelsignalstest sampling semconv config natssignals)
+COVERED=(signals signals/signalstest otelsignals otelsignals/otelsignalstest sampling semconv config natssignals signalz)
 # Test packages in other modules that cover a gated package, by its directory:
 # otelsignals' tests that need the OpenTelemetry SDK live in the module
 # otelsignals/test, since the instrumentation's module requires only the API.

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the tools the deploy checks and the end-to-end test need besides Go,
-# from Debian/Ubuntu packages, and prints their versions:
+# Installs the tools the deploy checks, the end-to-end test and the browser
+# test need besides Go, from Debian/Ubuntu packages, and prints their versions:
 #
 #   prometheus      /usr/bin/prometheus and /usr/bin/promtool
 #   docker-compose  1.x (Python), enough for "docker-compose config -q"; no
 #                   Docker engine is installed (--no-install-recommends)
+#   chromium        /usr/bin/chromium, which the introspection page's browser
+#                   test (examples/demo) drives headless through chromedp
 #
 # Idempotent: packages whose commands are present are skipped. Runs as root,
 # or through sudo otherwise. The packaged Prometheus service is neither started
@@ -19,6 +21,9 @@ if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2
 fi
 if ! command -v docker-compose >/dev/null 2>&1; then
 	packages+=(docker-compose)
+fi
+if ! command -v chromium >/dev/null 2>&1; then
+	packages+=(chromium)
 fi
 
 if ((${#packages[@]} > 0)); then
@@ -49,10 +54,11 @@ if ((${#packages[@]} > 0)); then
 		"${as_root[@]}" systemctl disable --now prometheus.service >/dev/null 2>&1 || true
 	fi
 else
-	log "prometheus, promtool and docker-compose already installed"
+	log "prometheus, promtool, docker-compose and chromium already installed"
 fi
 
 log "versions:"
 prometheus --version 2>&1 | head -n 1
 promtool --version 2>&1 | head -n 1
 docker-compose version --short 2>/dev/null || docker-compose --version
+chromium --version 2>/dev/null | head -n 1

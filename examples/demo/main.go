@@ -17,9 +17,14 @@
 //	           runtime's (go_*) and the process's (process_*) metrics
 //	/healthz   liveness: 200 while the process runs
 //	/readyz    readiness: 200 if every signal's Health() is nil, else 503 and the problems
-//	/debug/signals  every signal's Stats, listener keys and health, as JSON; only with
-//	           -debug-token (or DEMO_DEBUG_TOKEN), to requests that carry
-//	           "Authorization: Bearer <token>" (the scheme in any case)
+//	/debug/signals  the introspection page of package signalz: every signal's
+//	           listeners, pool, queue, health and instrumentation settings, as
+//	           HTML, or JSON with ?format=json; only with -debug-token (or
+//	           DEMO_DEBUG_TOKEN), to requests that carry
+//	           "Authorization: Bearer <token>" (the scheme in any case). With
+//	           -debug-action-token, requests bearing that token may also read,
+//	           and may re-enable listeners and switch metrics or tracing;
+//	           each action is logged
 //
 // Spans go to standard output, one JSON object per line (unless
 // -otlp-endpoint is given without -stdout), the log to standard error.
@@ -41,12 +46,13 @@
 //	-reload-interval d    how often the configuration file is read (default 1s)
 //	-service-name name    the resource's service.name (default signalkit-demo)
 //	-debug-token token    enables /debug/signals for requests bearing this token (default $DEMO_DEBUG_TOKEN)
+//	-debug-action-token t enables the actions of /debug/signals for requests bearing this token
+//	                      (default $DEMO_DEBUG_ACTION_TOKEN; needs -debug-token)
 //	-v                    log every rejected order and listener error
 package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -69,7 +75,7 @@ import (
 	"github.com/signalkit/sdk/internal/httpguard"
 	"github.com/signalkit/sdk/otelsetup"
 	"github.com/signalkit/sdk/otelsignals"
-	"github.com/signalkit/sdk/signals"
+	"github.com/signalkit/sdk/signalz"
 )
 
 // version is the demo's service.version.
@@ -91,6 +97,7 @@ type options struct {
 	reloadInterval time.Duration
 	serviceName    string
 	debugToken     string
+	actionToken    string
 	verbose        bool
 
 	reload        <-chan os.Signal  // reloads the configuration; nil: never
@@ -112,6 +119,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fl.DurationVar(&o.reloadInterval, "reload-interval", config.DefaultInterval, "how often the configuration file is read")
 	fl.StringVar(&o.serviceName, "service-name", "signalkit-demo", "the resource's service.name")
 	fl.StringVar(&o.debugToken, "debug-token", os.Getenv("DEMO_DEBUG_TOKEN"), "enables /debug/signals for requests bearing this token")
+	fl.StringVar(&o.actionToken, "debug-action-token", os.Getenv("DEMO_DEBUG_ACTION_TOKEN"), "enables the actions of /debug/signals for requests bearing this token")
 	fl.BoolVar(&o.verbose, "v", false, "log every rejected order and listener error")
 	if err := fl.Parse(args); err != nil {
 		return o, err
@@ -133,6 +141,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("-duration %v: must be 0 or more", o.duration)
 	case o.exportInterval <= 0 || o.reloadInterval <= 0:
 		return o, errors.New("-export-interval and -reload-interval must be above 0")
+	case o.actionToken != "" && o.debugToken == "":
+		return o, errors.New("-debug-action-token needs -debug-token")
+	case o.actionToken != "" && o.actionToken == o.debugToken:
+		return o, errors.New("-debug-action-token must differ from -debug-token: who may read need not act")
 	}
 	return o, nil
 }
@@ -166,6 +178,15 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	// The shop's instrumentation is detached last, after the telemetry's
+	// last export (deferred below, so run before this).
+	var s *shop
+	defer func() {
+		if s != nil {
+			err = errors.Join(err, s.detach())
+		}
+	}()
 
 	// The instrumentation's settings: the file, watched, over the
 	// environment and the defaults.
@@ -207,14 +228,14 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		}
 	}()
 
-	s, err := newShop(log, append(providers.InstrumentOptions(), cfgOpts...))
+	s, err = newShop(log, append(providers.InstrumentOptions(), cfgOpts...))
 	if err != nil {
 		return err
 	}
 	defer func() { _ = s.close() }() // on an early return; a second close is harmless
 
 	var stopping atomic.Bool
-	srv, lis, err := serve(o.listen, providers.MetricsHandler(), s.checks(), o.debugToken, &stopping, log)
+	srv, lis, err := serve(providers.MetricsHandler(), s.checks(), o, &stopping, log)
 	if err != nil {
 		return err
 	}
@@ -280,9 +301,9 @@ func setupConfig(o options, log *slog.Logger) (opts []otelsignals.Option, reload
 	return m.InstrumentOptions(), func() error { return nil }, noop, nil
 }
 
-// serve listens on addr and returns the server of /metrics, /healthz,
+// serve listens on o.listen and returns the server of /metrics, /healthz,
 // /readyz and, with a debug token, /debug/signals.
-func serve(addr string, metrics http.Handler, checks []named, debugToken string, stopping *atomic.Bool, log *slog.Logger) (*http.Server, net.Listener, error) {
+func serve(metrics http.Handler, checks []named, o options, stopping *atomic.Bool, log *slog.Logger) (*http.Server, net.Listener, error) {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", metrics)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -306,10 +327,14 @@ func serve(addr string, metrics http.Handler, checks []named, debugToken string,
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	if debugToken != "" {
-		mux.Handle("GET /debug/signals", httpguard.RequireBearer(debugToken, "signals", debugHandler(checks)))
+	if o.debugToken != "" {
+		page, err := debugPage(o, log)
+		if err != nil {
+			return nil, nil, err
+		}
+		mux.Handle("/debug/signals", page)
 	}
-	lis, err := net.Listen("tcp", addr)
+	lis, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -352,30 +377,25 @@ func workload(ctx context.Context, o options, s *shop, reload func() error, serv
 	}
 }
 
-// signalReport is what /debug/signals shows of one signal.
-type signalReport struct {
-	Stats   signals.Stats `json:"stats"`
-	Keys    []string      `json:"keys"`
-	Healthy bool          `json:"healthy"`
-	Health  string        `json:"health,omitempty"`
-}
-
-// debugHandler serves every signal's stats, listener keys and health as
-// JSON. serve puts it behind the bearer token: a runtime introspection
-// endpoint must not be open to anyone who can reach the port.
-func debugHandler(checks []named) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		report := make(map[string]signalReport, len(checks))
-		for _, c := range checks {
-			rep := signalReport{Stats: c.stats(), Keys: c.keys(), Healthy: true}
-			if err := c.health(); err != nil {
-				rep.Healthy, rep.Health = false, err.Error()
-			}
-			report[c.name] = rep
+// debugPage returns the introspection page of package signalz, which
+// lists every instrumented signal. A request bearing the debug token may
+// read it; one bearing the action token may also act (re-enable a listener,
+// switch a signal's metrics or tracing), and every action is written to
+// the log, beside the configuration's audit records. A runtime
+// introspection endpoint must not be open to anyone who can reach the port.
+func debugPage(o options, log *slog.Logger) (*signalz.Handler, error) {
+	read := signalz.BearerToken(o.debugToken)
+	opts := []signalz.Option{signalz.WithAuditLogger(log)}
+	if o.actionToken != "" {
+		act := signalz.BearerToken(o.actionToken)
+		opts = append(opts, signalz.WithActions(act))
+		readOnly := read
+		read = func(r *http.Request) bool {
+			// Ask both, so that the time taken does not tell which token
+			// a request bears.
+			a, b := readOnly(r), act(r)
+			return a || b
 		}
-		w.Header().Set("Content-Type", "application/json")
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(report) // a failed write means the client went away
-	})
+	}
+	return signalz.New(read, opts...)
 }

@@ -7,8 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/signalkit/sdk/internal/testutil"
 	"github.com/signalkit/sdk/otelsignals"
+	"github.com/signalkit/sdk/signalz"
 )
 
 func TestMain(m *testing.M) {
@@ -240,6 +243,9 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"-export-interval", "0s"}, nil, "must be above 0"},
 		{[]string{"extra"}, nil, "unexpected arguments"},
 		{[]string{"-nope"}, nil, "flag provided but not defined"},
+		{[]string{"-debug-action-token", "a"}, nil, "-debug-action-token needs -debug-token"},
+		{[]string{"-debug-action-token", "a", "-debug-token", "a"}, nil, "must differ from -debug-token"},
+		{[]string{"-debug-action-token", "a", "-debug-token", "r"}, func(o options) bool { return o.actionToken == "a" && o.debugToken == "r" }, ""},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -261,8 +267,8 @@ func TestParseFlags(t *testing.T) {
 }
 
 // checkDebugEndpoint checks that /debug/signals refuses requests without the
-// token, and reports every signal to one that has it, the scheme in any
-// case.
+// token, and shows every signal of the demo to one that has it, the scheme
+// in any case.
 func checkDebugEndpoint(t *testing.T, url, token string) {
 	t.Helper()
 	for _, auth := range []string{"", "Bearer wrong", token, "Bearer " + token + "x", "Basic " + token} {
@@ -277,33 +283,48 @@ func checkDebugEndpoint(t *testing.T, url, token string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if resp.StatusCode != http.StatusUnauthorized {
-			t.Errorf("/debug/signals with Authorization %q: %s, want 401", auth, resp.Status)
-		}
+		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized || strings.Contains(string(body), "order.placed") {
+			t.Errorf("/debug/signals with Authorization %q: %s, want 401 and no data", auth, resp.Status)
+		}
 	}
 	for _, scheme := range []string{"Bearer", "bearer", "BEARER"} {
-		req, err := http.NewRequest(http.MethodGet, url, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", scheme+" "+token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var report map[string]signalReport
-		err = json.NewDecoder(resp.Body).Decode(&report)
-		resp.Body.Close()
-		if err != nil {
-			t.Fatalf("/debug/signals with scheme %q: %s, %v", scheme, resp.Status, err)
+		rep := debugReport(t, url+"?format=json", scheme+" "+token)
+		seen := map[string]bool{}
+		for _, s := range rep.Signals {
+			if s.Listeners == 0 || s.Settings == nil {
+				t.Errorf("/debug/signals: %s = %+v", s.Name, s)
+			}
+			seen[s.Name] = true
 		}
 		for _, name := range []string{"order.placed", "inventory.reserved", "payment.requested", "order.notify", "analytics.event"} {
-			if rep, ok := report[name]; !ok || rep.Stats.Name != name || rep.Stats.Listeners == 0 {
-				t.Errorf("/debug/signals: %s = %+v", name, rep)
+			if !seen[name] {
+				t.Errorf("/debug/signals lacks %s", name)
 			}
 		}
 	}
+}
+
+// debugReport GETs url, a JSON page of /debug/signals, with the
+// Authorization header auth.
+func debugReport(t *testing.T, url, auth string) *signalz.Report {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", auth)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var rep signalz.Report
+	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: %s, %v", url, resp.Status, err)
+	}
+	return &rep
 }
 
 // TestStalledClient: a client that announces a 200 KB body and never sends
@@ -350,5 +371,52 @@ func TestStalledClient(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("run did not return within 30 s of its cancellation")
+	}
+}
+
+// TestDebugPage: with an action token, both tokens read the page, and only
+// the action token acts; without one, the page has no actions.
+func TestDebugPage(t *testing.T) {
+	var logs testutil.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	status := func(h http.Handler, method, token string) int {
+		r := httptest.NewRequest(method, "/debug/signals", strings.NewReader("action=none&id=i0"))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("Sec-Fetch-Site", "same-origin")
+		if token != "" {
+			r.Header.Set("Authorization", "Bearer "+token)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Code
+	}
+	page, err := debugPage(options{debugToken: "reader", actionToken: "operator"}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		method, token string
+		want          int
+	}{
+		{http.MethodGet, "", http.StatusUnauthorized},
+		{http.MethodGet, "reader", http.StatusOK},
+		{http.MethodGet, "operator", http.StatusOK},
+		{http.MethodPost, "", http.StatusUnauthorized},
+		{http.MethodPost, "reader", http.StatusForbidden},
+		{http.MethodPost, "operator", http.StatusNotFound}, // authorized; no signal i0
+	} {
+		if got := status(page, tt.method, tt.token); got != tt.want {
+			t.Errorf("%s with %q: %d, want %d", tt.method, tt.token, got, tt.want)
+		}
+	}
+	if !strings.Contains(logs.String(), `msg="signalkit introspection action refused"`) {
+		t.Errorf("no refusal in the log:\n%s", logs.String())
+	}
+	readOnly, err := debugPage(options{debugToken: "reader"}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := status(readOnly, http.MethodPost, "reader"); got != http.StatusMethodNotAllowed {
+		t.Errorf("POST without an action token: %d", got)
 	}
 }

@@ -92,12 +92,10 @@ type shop struct {
 	lastBurst     time.Time     // workload goroutine only
 }
 
-// named is what the readiness and debug endpoints read of every signal.
+// named is what the readiness endpoint reads of every signal.
 type named struct {
 	name   string
 	health func() error
-	stats  func() signals.Stats
-	keys   func() []string
 }
 
 // newShop creates the signals, instruments them with opts, and then
@@ -213,11 +211,11 @@ func work(d time.Duration) { time.Sleep(d) }
 // checks returns the health check of every signal.
 func (s *shop) checks() []named {
 	return []named{
-		{"order.placed", s.placed.Health, s.placed.Stats, s.placed.Keys},
-		{"inventory.reserved", s.inventory.Health, s.inventory.Stats, s.inventory.Keys},
-		{"payment.requested", s.payment.Health, s.payment.Stats, s.payment.Keys},
-		{"order.notify", s.notify.Health, s.notify.Stats, s.notify.Keys},
-		{"analytics.event", s.analytics.Health, s.analytics.Stats, s.analytics.Keys},
+		{"order.placed", s.placed.Health},
+		{"inventory.reserved", s.inventory.Health},
+		{"payment.requested", s.payment.Health},
+		{"order.notify", s.notify.Health},
+		{"analytics.event", s.analytics.Health},
 	}
 }
 
@@ -276,6 +274,18 @@ func (s *shop) enqueueEvent(ctx context.Context, e Event) {
 // since their listeners emit notifications. Closing again is harmless.
 func (s *shop) close() error {
 	return errors.Join(s.payment.Close(), s.notify.Close(), s.analytics.Close())
+}
+
+// detach removes the instrumentation, which takes the signals off the
+// introspection page (and the process's list of instrumented signals).
+// run calls it after the last export of the telemetry, which reads the
+// instrumentation's observable instruments.
+func (s *shop) detach() error {
+	var err error
+	for _, sig := range []otelsignals.Signal{s.placed, s.inventory, s.payment, s.notify, s.analytics} {
+		err = errors.Join(err, otelsignals.Detach(sig))
+	}
+	return err
 }
 
 // summary logs what happened.

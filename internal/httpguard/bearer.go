@@ -26,20 +26,40 @@ func RequireBearer(token, realm string, next http.Handler) http.Handler {
 	if next == nil {
 		panic("httpguard: RequireBearer with a nil handler")
 	}
-	want := sha256.Sum256([]byte(token))
-	challenge := `Bearer realm="` + strings.ReplaceAll(realm, `"`, `'`) + `"`
+	authorized := BearerAuthorizer(token)
+	challenge := Challenge(realm)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got, ok := bearerToken(r.Header.Get("Authorization"))
-		digest := sha256.Sum256([]byte(got))
-		// Compare also when the header is malformed, so that its shape
-		// does not change the time taken either.
-		if compare(digest[:], want[:]) != 1 || !ok {
+		if !authorized(r) {
 			w.Header().Set("WWW-Authenticate", challenge)
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// BearerAuthorizer returns a function that reports whether a request's
+// Authorization header is "Bearer <token>", as [RequireBearer] checks it:
+// the scheme in any case, the tokens compared as SHA-256 digests in
+// constant time. It panics for an empty token.
+func BearerAuthorizer(token string) func(*http.Request) bool {
+	if token == "" {
+		panic("httpguard: BearerAuthorizer with an empty token")
+	}
+	want := sha256.Sum256([]byte(token))
+	return func(r *http.Request) bool {
+		got, ok := bearerToken(r.Header.Get("Authorization"))
+		digest := sha256.Sum256([]byte(got))
+		// Compare also when the header is malformed, so that its shape
+		// does not change the time taken either.
+		return compare(digest[:], want[:]) == 1 && ok
+	}
+}
+
+// Challenge returns the WWW-Authenticate value of a 401 response for the
+// Bearer scheme and realm.
+func Challenge(realm string) string {
+	return `Bearer realm="` + strings.ReplaceAll(realm, `"`, `'`) + `"`
 }
 
 // bearerToken returns the token of an Authorization header value with the

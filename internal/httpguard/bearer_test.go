@@ -80,14 +80,31 @@ func TestRequireBearerPanics(t *testing.T) {
 	for name, f := range map[string]func(){
 		"empty token": func() { RequireBearer("", "x", http.HandlerFunc(ok)) },
 		"nil handler": func() { RequireBearer("t", "x", nil) },
+		"authorizer":  func() { BearerAuthorizer("") },
 	} {
 		t.Run(name, func(t *testing.T) {
 			defer func() {
-				if r := recover(); r == nil || !strings.Contains(r.(string), "httpguard: RequireBearer") {
+				if r := recover(); r == nil || !strings.HasPrefix(r.(string), "httpguard: ") {
 					t.Errorf("recovered %v", r)
 				}
 			}()
 			f()
 		})
+	}
+}
+
+func TestBearerAuthorizer(t *testing.T) {
+	authorized := BearerAuthorizer("s3cret")
+	for auth, want := range map[string]bool{
+		"Bearer s3cret": true, "bearer s3cret": true, "Bearer  s3cret": true,
+		"": false, "Bearer": false, "Bearer s3cret ": false, "Basic s3cret": false, "Bearer S3CRET": false,
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		if auth != "" {
+			r.Header.Set("Authorization", auth)
+		}
+		if got := authorized(r); got != want {
+			t.Errorf("Authorization %q: %v, want %v", auth, got, want)
+		}
 	}
 }

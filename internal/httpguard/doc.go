@@ -33,5 +33,7 @@
 // case (RFC 9110 section 11.1). Both the expected and the presented token
 // are hashed with SHA-256 before a constant-time comparison, so that
 // neither the comparison's time nor its early exit depends on the token's
-// length or content.
+// length or content. [BearerAuthorizer] is the same check as a function
+// that reports whether a request passes, for handlers that take an
+// authorizer, such as the introspection page (package signalz).
 package httpguard
