@@ -286,7 +286,7 @@ func TestDeadLetterAfterMaxDeliver(t *testing.T) {
 	for k, want := range map[string]string{
 		natssignals.HeaderDeadLetterReason:    "max_deliver",
 		natssignals.HeaderDeadLetterError:     "cannot ship to the moon",
-		natssignals.HeaderDeadLetterErrorType: "*errors.errorString",
+		natssignals.HeaderDeadLetterErrorType: "_OTHER", // errors.New says nothing of its type (docs/semconv.md)
 		natssignals.HeaderOriginalSubject:     "orders.created",
 		natssignals.HeaderOriginalStream:      "ORDERS",
 		natssignals.HeaderOriginalSequence:    "2",
