@@ -25,7 +25,11 @@ func ExampleNew() {
 		fmt.Println(err)
 		return
 	}
-	defer otelsignals.Detach(orders)
+	defer func() {
+		if err := otelsignals.Detach(orders); err != nil {
+			fmt.Println(err)
+		}
+	}()
 
 	page, err := signalz.New(signalz.BearerToken("s3cret"))
 	if err != nil {
@@ -155,7 +159,11 @@ func ExampleWithUnauthenticatedLoopback() {
 func ExampleHandler_Register() {
 	// A signal that is not instrumented is shown once registered.
 	jobs := signals.New[string]()
-	defer jobs.Close()
+	defer func() {
+		if err := jobs.Close(); err != nil {
+			fmt.Println(err)
+		}
+	}()
 	jobs.AddListener(func(context.Context, string) {}, "worker")
 
 	page, err := signalz.New(signalz.BearerToken("s3cret"), signalz.WithInstrumented(false))
