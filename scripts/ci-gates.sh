@@ -90,8 +90,10 @@ mapfile -t modules < <(find . -name go.mod -not -path '*/testdata/*' -not -path 
 
 section "statement coverage (minimum ${COVERAGE_MIN}% per package)"
 for pkg in "${COVERED[@]}"; do
-	if [[ ! -d $pkg ]]; then
-		echo "skip: package $pkg does not exist yet"
+	# A listed package that is missing is a failure, not a skip: a package
+	# moved or renamed must not leave the gate unnoticed.
+	if [[ ! -d $pkg ]] || ! compgen -G "$pkg/*.go" >/dev/null; then
+		fail "coverage: package $pkg, listed in COVERED, does not exist (moved or renamed? update COVERED in $0)"
 		continue
 	fi
 	profile=$tmp/${pkg//\//_}.out

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -57,6 +58,7 @@ func TestSuiteRuns(t *testing.T) {
 			t.Errorf("report lacks %q", want)
 		}
 	}
+	checkCitesNoTracker(t, string(report))
 	// Every plot the report links exists and is well-formed SVG.
 	links := 0
 	for _, line := range strings.Split(string(report), "\n") {
@@ -101,6 +103,21 @@ func TestSuiteRuns(t *testing.T) {
 	for _, r := range rows {
 		if inProcess[r.Details] && r.Verdict == notRun {
 			t.Errorf("%q (section %s) was not judged: a metric it reads is missing", r.Target, r.Details)
+		}
+	}
+}
+
+// trackerRef matches a reference to the project's issue tracker.
+var trackerRef = regexp.MustCompile(`(?i)\bissues?\b[^|\n]{0,3}[0-9]|\bthe issue's\b`)
+
+// checkCitesNoTracker fails the test if the report refers to the issue
+// tracker: the page is user documentation, which cites the spec (every
+// target names its section) or the docs themselves.
+func checkCitesNoTracker(t *testing.T, report string) {
+	t.Helper()
+	for i, line := range strings.Split(report, "\n") {
+		if m := trackerRef.FindString(line); m != "" {
+			t.Errorf("report line %d cites the tracker (%q); cite the spec or the docs: %s", i+1, m, line)
 		}
 	}
 }
@@ -154,6 +171,7 @@ BenchmarkSyncEmit/listeners=1/impl=gookit-2 100 60 ns/op 24 B/op 1 allocs/op
 		t.Fatal(err)
 	}
 	report := string(b)
+	checkCitesNoTracker(t, report)
 	for _, want := range []string{
 		"| SyncEmit, 1 listener(s) | 20.0 ns (20.0 ns – 20.0 ns) | 0 | 10.0 ns (10.0 ns – 10.0 ns) | – | 40.0 ns (40.0 ns – 40.0 ns) | 2.00× (2.00–2.00) | 2.00× (2.00–2.00) |",
 		"2 rounds of `(cd bench && go test -run '^$' -bench . -benchtime 1x -count 1 ./internal/peers)`",
