@@ -105,6 +105,6 @@
 //
 // An emission pays the codec, one message and header allocation, and a
 // channel send; the network work happens on the publisher's goroutine. The
-// benchmarks in benchmark_test.go measure the bridge beside raw nats.go
+// benchmarks of natssignals/test measure the bridge beside raw nats.go
 // JetStream publish and consume, on the same server, in the same run.
 package natssignals

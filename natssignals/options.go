@@ -5,7 +5,6 @@ import (
 	"math"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"
@@ -116,10 +115,6 @@ type publishConfig struct {
 	backoff    time.Duration
 	maxBackoff time.Duration
 	msgID      any // func(T) string for the publisher's T
-
-	// wrapJS, if set, wraps the publisher's JetStream context: tests
-	// inject faults with it (export_test.go).
-	wrapJS func(jetstream.JetStream) jetstream.JetStream
 }
 
 // subscribeConfig is the configuration of Subscribe.

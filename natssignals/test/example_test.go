@@ -1,4 +1,4 @@
-package natssignals_test
+package test
 
 import (
 	"context"
@@ -76,7 +76,7 @@ func Example() {
 
 // A payload ID as the message ID: JetStream stores an order once within
 // its duplicate window, however many times it is emitted.
-func ExampleWithMessageID() {
+func Example_withMessageID() {
 	url, stop := exampleServer()
 	defer stop()
 	ctx := context.Background()
