@@ -105,3 +105,63 @@ func TestJSONCodec(t *testing.T) {
 		t.Errorf("Unmarshal = %+v, %v", o, err)
 	}
 }
+
+// TestTimed checks which messages have their durations recorded: the
+// duration budget of each second, then the sampled fraction. Each case
+// runs well within one second, so within one window of the budget.
+func TestTimed(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		rate     float64
+		budget   int
+		messages int
+		min, max int
+	}{
+		{"default budget, rate 0", 0, 0, 150, 100, 100},
+		{"budget 3, rate 0", 0, 3, 50, 3, 3},
+		{"no budget, rate 0", 0, -1, 50, 0, 0},
+		{"no budget, rate 1", 1, -1, 50, 50, 50},
+		{"no budget, rate 0.5", 0.5, -1, 10_000, 4_700, 5_300},
+		{"budget 10, rate 0.5", 0.5, 10, 10_000, 4_700, 5_310},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := defaultConfig()
+			cfg.rate, cfg.budget = tt.rate, tt.budget
+			var tel telemetry
+			tel.init(&cfg, "orders.created", "publish")
+			n := 0
+			for range tt.messages {
+				if tel.timed() {
+					n++
+				}
+			}
+			if n < tt.min || n > tt.max {
+				t.Errorf("%d of %d messages timed, want %d to %d", n, tt.messages, tt.min, tt.max)
+			}
+		})
+	}
+}
+
+func TestDurationOptions(t *testing.T) {
+	cfg := defaultConfig()
+	if cfg.rate != DefaultDurationSampleRate || cfg.budget != 0 {
+		t.Errorf("defaults: rate %v, budget %d", cfg.rate, cfg.budget)
+	}
+	for _, tt := range []struct {
+		opt    Option
+		rate   float64
+		budget int
+	}{
+		{WithDurationSampleRate(0.25), 0.25, 0},
+		{WithDurationSampleRate(7), 1, 0},
+		{WithDurationSampleRate(-1), 0, 0},
+		{WithDurationBudget(20), DefaultDurationSampleRate, 20},
+		{WithDurationBudget(-1), DefaultDurationSampleRate, -1},
+	} {
+		c := publishConfig{config: defaultConfig()}
+		tt.opt.applyPublish(&c)
+		if c.rate != tt.rate || c.budget != tt.budget {
+			t.Errorf("rate %v, budget %d; want %v, %d", c.rate, c.budget, tt.rate, tt.budget)
+		}
+	}
+}

@@ -69,10 +69,20 @@ const (
 	// "deadletter.orders.created".
 	DefaultDeadLetterPrefix = "deadletter."
 
-	// DefaultDurationSampleRate is the fraction of messages whose publish
-	// and process durations are recorded, by default: one in a hundred, as
-	// in otelsignals.
+	// DefaultDurationSampleRate is the fraction of messages beyond the
+	// duration budget whose publish and process durations are recorded, by
+	// default: one in a hundred, as otelsignals.DefaultDurationSampleRate.
+	// See [WithDurationSampleRate].
 	DefaultDurationSampleRate = 0.01
+
+	// DefaultDurationBudget is the number of messages per second, per
+	// publisher and per subscriber, whose durations are recorded by default
+	// whatever the rate: the first 100 of each second, as
+	// otelsignals.DefaultDurationBudget. A subject with up to 100 messages a
+	// second has every message timed, so that its duration histograms fill
+	// at low traffic; a busier one has 100 timed per second plus
+	// [DefaultDurationSampleRate] of the rest. See [WithDurationBudget].
+	DefaultDurationBudget = 100
 )
 
 // config holds the options that both Publish and Subscribe take.
@@ -83,6 +93,7 @@ type config struct {
 	propagator     propagation.TextMapPropagator
 	sampler        sampling.Sampler
 	rate           float64
+	budget         int // as given to WithDurationBudget: 0 is the default, < 0 none
 	onError        func(error)
 }
 
@@ -219,17 +230,42 @@ func WithSampler(s sampling.Sampler) Option {
 	})
 }
 
-// WithDurationSampleRate sets the fraction of messages whose durations are
-// recorded in messaging.client.operation.duration (publisher) and
+// WithDurationSampleRate sets the fraction of messages beyond the duration
+// budget ([WithDurationBudget]) whose durations are recorded in
+// messaging.client.operation.duration (publisher) and
 // messaging.process.duration (subscriber); the counters count every
-// message. Default: [DefaultDurationSampleRate] (0.01). rate is clamped to
-// [0, 1]; NaN is 0.
+// message. Default: [DefaultDurationSampleRate] (0.01), as in otelsignals.
+// 1 times every message; 0 times none beyond the budget (to time nothing
+// at all, also pass a negative budget). rate is clamped to [0, 1]; NaN is
+// 0.
 func WithDurationSampleRate(rate float64) Option {
 	if math.IsNaN(rate) {
 		rate = 0
 	}
 	rate = min(max(rate, 0), 1)
 	return option(func(cfg *config) { cfg.rate = rate })
+}
+
+// WithDurationBudget sets how many messages per second have their
+// durations recorded whatever the duration sample rate: within each
+// second, the first perSecond messages of the publisher (or subscriber) are
+// timed, and the rate ([WithDurationSampleRate]) applies to the others.
+// It is otelsignals' duration budget
+// ([github.com/signalkit/sdk/otelsignals.WithDurationBudget]),
+// with the same default and the same logic, per publisher and per
+// subscriber rather than per signal. Default: [DefaultDurationBudget]
+// (100). 0 means the default; a negative perSecond means no budget, so
+// that the rate alone decides.
+//
+// At 1 %, a subject with five messages a second would have three durations
+// a minute: too few for a latency histogram or an SLO rule. The budget
+// times every message at such rates and bounds the cost at high ones (a
+// clock read and a histogram record per timed message); beyond it, a
+// message costs one more atomic load, and a clock read every 64 messages.
+// The timed messages of a busy subject are then the first of each second
+// rather than a uniform sample: the histograms describe those.
+func WithDurationBudget(perSecond int) Option {
+	return option(func(cfg *config) { cfg.budget = perSecond })
 }
 
 // WithErrorHandler sets the function that receives the errors nobody else

@@ -3,6 +3,7 @@ package test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +13,9 @@ import (
 	"go.opentelemetry.io/otel/metric/noop"
 
 	"github.com/signalkit/sdk/natssignals"
+	"github.com/signalkit/sdk/otelsignals"
+	"github.com/signalkit/sdk/otelsignals/otelsignalstest"
+	"github.com/signalkit/sdk/semconv"
 	"github.com/signalkit/sdk/signals"
 )
 
@@ -124,6 +128,69 @@ func TestMetricErrorsAreHandled(t *testing.T) {
 			for _, err := range handled {
 				if !errors.Is(err, errFault) {
 					t.Errorf("handled %v", err)
+				}
+			}
+		})
+	}
+}
+
+// TestDurationBudget: by default every message of a quiet subject has its
+// publish and process durations recorded (the duration budget, as in
+// otelsignals); with a budget of 5 and no sampling beyond it, about 5 of 20
+// messages sent at once are.
+func TestDurationBudget(t *testing.T) {
+	if natssignals.DefaultDurationBudget != otelsignals.DefaultDurationBudget ||
+		natssignals.DefaultDurationSampleRate != otelsignals.DefaultDurationSampleRate {
+		t.Errorf("defaults %d, %v differ from otelsignals' %d, %v", natssignals.DefaultDurationBudget,
+			natssignals.DefaultDurationSampleRate, otelsignals.DefaultDurationBudget, otelsignals.DefaultDurationSampleRate)
+	}
+	srv := startServer(t)
+	nc := srv.connect(t)
+	createStreams(t, jetStream(t, nc))
+	const n = 20
+	for i, tt := range []struct {
+		name     string
+		opts     []natssignals.Option
+		min, max uint64
+	}{
+		{"defaults", nil, n, n},
+		// One window of the budget holds the 20 messages unless the run
+		// takes more than a second; a second window would time 5 more.
+		{"budget 5, rate 0", []natssignals.Option{natssignals.WithDurationBudget(5), natssignals.WithDurationSampleRate(0)}, 5, 10},
+		{"no budget, rate 0", []natssignals.Option{natssignals.WithDurationBudget(-1), natssignals.WithDurationSampleRate(0)}, 0, 0},
+	} {
+		subject := "orders.budget" + strconv.Itoa(i) // a subject of its own: the stream keeps the others'
+		t.Run(tt.name, func(t *testing.T) {
+			tel := otelsignalstest.New(t)
+			opts := append([]natssignals.Option{natssignals.WithMeterProvider(tel.MeterProvider()), quiet(t)}, tt.opts...)
+			local := signals.NewSync[Order]()
+			pub, err := natssignals.Publish(ctxT(t), nc, subject, local, toPublish(opts)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := newReceived()
+			remote := signals.NewSync[Order]()
+			remote.AddListener(got.add)
+			sub, err := natssignals.Subscribe(ctxT(t), nc, subject, "budget"+strconv.Itoa(i), remote, toSubscribe(opts)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range n {
+				if err := local.TryEmit(context.Background(), Order{Seq: i}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := pub.Close(); err != nil {
+				t.Fatal(err)
+			}
+			got.waitFor(t, 10*time.Second, "20 orders", func() bool { return got.len() == n })
+			if err := sub.Close(); err != nil {
+				t.Fatal(err)
+			}
+			h := natsHistograms(tel.Collect(t).ResourceMetrics())
+			for _, name := range []string{semconv.MessagingClientOperationDurationName, semconv.MessagingProcessDurationName} {
+				if c := h[name]; c < tt.min || c > tt.max {
+					t.Errorf("%s holds %d durations of %d messages, want %d to %d", name, c, n, tt.min, tt.max)
 				}
 			}
 		})
