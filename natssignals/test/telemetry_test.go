@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/metric/noop"
 
@@ -194,5 +196,88 @@ func TestDurationBudget(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestConsumerLagWhileStalled: a listener that does not return stalls the
+// consumer (MaxAckPending 1), so nothing is delivered; the lag gauge still
+// follows the messages published meanwhile, since it is read from the
+// server when the metrics are collected. Once the listener returns, the
+// backlog drains and the lag falls to 0. With the server down, the lag is
+// unknown: not reported, and the error handler hears of it.
+func TestConsumerLagWhileStalled(t *testing.T) {
+	tel := otelsignalstest.New(t)
+	srv := startServer(t)
+	nc := srv.connect(t)
+	js := jetStream(t, nc)
+	createStreams(t, js)
+	errs := &errorSink{}
+	release := make(chan struct{})
+	var releaseOnce sync.Once
+	unstall := func() { releaseOnce.Do(func() { close(release) }) }
+	defer unstall()
+	got := newReceived()
+	remote := signals.NewSync[Order]()
+	remote.AddListener(func(ctx context.Context, o Order) {
+		got.add(ctx, o)
+		<-release
+	})
+	sub, err := natssignals.Subscribe(ctxT(t), nc, "orders.created", "stalled", remote,
+		natssignals.WithMeterProvider(tel.MeterProvider()), natssignals.WithErrorHandler(errs.handle),
+		natssignals.WithMaxAckPending(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	publish := func(n int) {
+		t.Helper()
+		for i := range n {
+			if _, err := js.Publish(ctxT(t), "orders.created", []byte(`{"seq":`+strconv.Itoa(i)+`}`)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	group := attribute.NewSet(semconv.MessagingSystemNATS, semconv.MessagingDestinationName("orders.created"),
+		semconv.MessagingConsumerGroupName("stalled"))
+	lag := func() (int64, bool) {
+		v, ok := natsSums(tel.Collect(t).ResourceMetrics())[semconv.NATSConsumerLagName][group]
+		return v, ok
+	}
+	waitLag := func(want int64) {
+		t.Helper()
+		var last int64
+		if err := waitUntil(10*time.Second, func() bool { last, _ = lag(); return last == want }, nil); err != nil {
+			t.Fatalf("lag %d, want %d: %v", last, want, err)
+		}
+	}
+
+	publish(1)
+	got.waitFor(t, 10*time.Second, "the first order", func() bool { return got.len() == 1 })
+	// Stalled: the first message is in the listener, the others wait.
+	publish(10)
+	waitLag(10)
+	publish(5)
+	waitLag(15)
+	if st := sub.Stats(); st.Lag != 15 || st.Received != 1 {
+		t.Errorf("stats %+v, want 1 received and a lag of 15", st)
+	}
+
+	unstall()
+	got.waitFor(t, 20*time.Second, "the backlog", func() bool { return got.len() == 16 })
+	waitLag(0)
+
+	srv.stop()
+	if err := waitUntil(10*time.Second, func() bool { _, ok := lag(); return !ok }, nil); err != nil {
+		t.Errorf("the lag is still reported with the server down: %v", err)
+	}
+	var lagErr bool
+	for _, err := range errs.all() {
+		lagErr = lagErr || strings.Contains(err.Error(), "reading the lag of consumer")
+	}
+	if !lagErr {
+		t.Errorf("no error about the lag among %v", errs.all())
+	}
+	srv.start() // Close drains the consumer, which takes a server
+	if err := sub.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
