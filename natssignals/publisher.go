@@ -424,8 +424,10 @@ func (p *Publisher[T]) failedAttempt(m *outMsg, err error, inflight map[*nats.Ms
 	delete(inflight, &m.msg)
 	p.pending.Add(-1)
 	perr := &PublishError{Subject: p.subject, MsgID: m.idv[0], Attempts: m.attempts, Err: err}
-	p.failedTotal.Add(1)
+	// By error type first: whoever sees Stats().Failed grow then also
+	// finds the message in the metric.
 	p.failed.add(semconv.ErrorTypeOf(err))
+	p.failedTotal.Add(1)
 	p.settle(m, perr)
 	p.cfg.onError(perr)
 }
