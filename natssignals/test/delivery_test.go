@@ -17,8 +17,8 @@ import (
 	"github.com/signalkit/sdk/signals"
 )
 
-// restartEmissions is the size of TestAtLeastOnceAcrossServerRestart: the
-// issue's 100,000 emissions (about 20 s under the race detector on the
+// restartEmissions is the size of TestAtLeastOnceAcrossServerRestart: 100,000
+// emissions (about 20 s under the race detector on the
 // 2-core test machine), 10,000 with -short unless the flag is given.
 var restartEmissions = flag.Int("nats.restart.emissions", 100_000, "emissions of TestAtLeastOnceAcrossServerRestart")
 
@@ -112,17 +112,20 @@ func TestAtLeastOnceAcrossServerRestart(t *testing.T) {
 	if st.Failed != 0 || st.Dropped != 0 {
 		t.Errorf("publisher gave up on messages: %+v", st)
 	}
-	// The restart happened, in the middle of the stream, and the bridge
-	// had to recover from it: without a restart this test must fail.
+	// The restart happened, in the middle of the stream, and the
+	// connection had to recover from it: without a restart this test
+	// must fail.
 	if stoppedAt >= int64(n) {
 		t.Errorf("the server was stopped after all %d emissions, not in the middle of the stream", n)
 	}
 	if r := pubConn.Stats().Reconnects; r < 1 {
 		t.Errorf("the publisher's connection reconnected %d times, want at least once", r)
 	}
-	if st.Retries == 0 {
-		t.Errorf("no publish was retried across the restart: %+v", st)
-	}
+	// Retries are not asserted: whether a publish is in flight at the
+	// moment the server stops depends on the scheduling (under load the
+	// publisher may be between two messages, and what the client buffers
+	// while it reconnects is acknowledged after it), so a run may recover
+	// with no retry at all. The log says how many there were.
 	mu.Lock()
 	defer mu.Unlock()
 	t.Logf("%d emissions, server stopped after %d; publisher %+v; %d duplicate deliveries; subscriber %+v; %d error reports",
