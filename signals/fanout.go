@@ -62,6 +62,8 @@ func (c *workerCtx) Value(key any) any {
 // whether the calling goroutine is a pool worker.
 func (f *fanout[T]) work(onWorker bool) {
 	r := run[T]{s: &f.s.base, ctx: f.ctx, done: f.done, payload: f.payload, v: f.v, worker: onWorker}
+	r.c.begin(&f.s.removals, f.v.gen)
+	defer r.c.end()
 	if onWorker {
 		r.ctx = &f.wctx
 	}
@@ -83,7 +85,7 @@ func (r *run[T]) helpOut(f *fanout[T]) (again bool) {
 	i := -1
 	defer func() {
 		if i >= 0 {
-			e := r.v.entries[i]
+			e := &r.v.entries[i]
 			perr, exiting, record := r.interrupted(e, recover())
 			rest := func() {
 				f.finished(r)
@@ -112,7 +114,7 @@ func (r *run[T]) helpOut(f *fanout[T]) (again bool) {
 		}
 		i = int(k)
 		if !r.stopped() {
-			_ = r.callOne(r.v.entries[i]) // handled: recorded and passed to the error handler
+			_ = r.callOne(&r.v.entries[i]) // handled: recorded and passed to the error handler
 		}
 		i = -1
 		f.finished(r)
