@@ -81,3 +81,41 @@ func (a *activity) end() {
 		close(a.idle)
 	}
 }
+
+// event is a flag that is set once, with a channel that is closed when it is.
+// The zero value is unset.
+type event struct {
+	set atomic.Bool
+	mu  sync.Mutex
+	ch  chan struct{} // made on demand; closed by fire
+}
+
+// fire sets the event. Calling it again does nothing.
+func (e *event) fire() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.set.Load() {
+		return
+	}
+	e.set.Store(true)
+	if e.ch != nil {
+		close(e.ch)
+	}
+}
+
+// isSet reports whether fire has been called.
+func (e *event) isSet() bool { return e.set.Load() }
+
+// done returns a channel that is closed when the event is set. It takes a
+// lock: call it on slow paths only.
+func (e *event) done() <-chan struct{} {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ch == nil {
+		e.ch = make(chan struct{})
+		if e.set.Load() {
+			close(e.ch)
+		}
+	}
+	return e.ch
+}

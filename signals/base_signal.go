@@ -40,7 +40,7 @@ type BaseSignal[T any] struct {
 	onError  atomic.Pointer[ErrorHandler]
 	counters counters
 	health   healthState
-	removals removals // where RemoveListener and Reset wait for calls to end
+	removals notifier // where RemoveListener and Reset wait for calls to end
 }
 
 // NewBaseSignal returns a BaseSignal configured by opts; nil opts means the

@@ -105,7 +105,7 @@ type caller struct {
 	// generation) the call in progress is counted in, or nil between
 	// calls.
 	held *handle
-	rm   *removals // where the signal's removers wait
+	rm   *notifier // where the signal's removers wait
 }
 
 // begin starts an emission of the listeners of generation g, of a signal whose
@@ -118,7 +118,7 @@ type caller struct {
 // begin and end are small enough to be inlined into the emission loops, which
 // saves a third of the cost of an emission to one listener
 // (BenchmarkSyncEmit).
-func (c *caller) begin(rm *removals, g *handle) {
+func (c *caller) begin(rm *notifier, g *handle) {
 	c.rm, c.gen = rm, g
 	var anchor byte
 	i := uintptr(unsafe.Pointer(&anchor)) >> 11 % numCallSlots
@@ -133,15 +133,17 @@ func (c *caller) begin(rm *removals, g *handle) {
 // started reports whether begin was called.
 func (c *caller) started() bool { return c.rm != nil }
 
-// end ends the emission: it gives the slot back.
+// end ends the emission: it gives the slot back. Calling it again does
+// nothing.
 func (c *caller) end() {
 	if c.slot == nil {
 		c.settle()
 		return
 	}
 	c.slot.cur.Store(0)
-	c.slot = nil
-	if c.held.state.Load()&stateWaited != 0 {
+	left := c.held
+	c.slot, c.held = nil, nil
+	if left.state.Load()&stateWaited != 0 {
 		c.rm.wake()
 	}
 }

@@ -46,24 +46,30 @@ import (
 // exited, the end of the emission) before it returns; a pool worker is then
 // replaced (see WorkerPool.worker).
 
-// emitFast is Emit on the calling goroutine. Its loop is the fast path's,
-// which tryEmitFast, callCounted and run.callFrom repeat with their
-// bookkeeping: they are written out separately because one function for Emit
-// and TryEmit measured 25 % slower for one listener (BenchmarkSyncEmit).
+// emitFast is Emit on the calling goroutine. It is small enough to be inlined
+// into Emit, which then calls emitView.
 func (s *BaseSignal[T]) emitFast(ctx context.Context, payload T, kind Kind) {
-	if ctx == nil {
-		ctx = context.Background()
+	if v := s.current.Load(); v != nil {
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		s.emitView(ctx, payload, v, kind, OpEmit, 0)
 	}
-	v := s.current.Load()
-	if v == nil {
-		return
-	}
+}
+
+// emitView is an emission of view v on the calling goroutine: Emit, or the
+// delivery of an enqueued emission (op OpDeliver, wait its queue wait). Its
+// loop is the fast path's, which tryEmitFast, callCounted and run.callFrom
+// repeat with their bookkeeping: they are written out separately because one
+// function for Emit and TryEmit measured 25 % slower for one listener
+// (BenchmarkSyncEmit).
+func (s *BaseSignal[T]) emitView(ctx context.Context, payload T, v *view[T], kind Kind, op Operation, wait time.Duration) {
 	if v.obs != nil {
-		_ = s.emitObserved(ctx, payload, v, kind, OpEmit) // Emit returns no error
+		_ = s.emitObserved(ctx, payload, v, kind, op, wait) // Emit returns no error
 		return
 	}
 	if ctx.Done() != nil {
-		_ = s.emitGeneral(ctx, payload, v, caller{}, 0, kind, OpEmit)
+		_ = s.emitGeneral(ctx, payload, v, caller{}, 0, kind, op, wait)
 		return
 	}
 	// caller.begin, written out: as a call, it and end make a third of
@@ -140,6 +146,64 @@ func (s *BaseSignal[T]) emitFast(ctx context.Context, payload T, kind Kind) {
 	}
 }
 
+// callFast is emitView's fast path for the deliveries of enqueued emissions
+// (AsyncSignal.deliverAll), which share the caller c: it calls the listeners
+// of v, which nothing observes, with a context that cannot be cancelled. After
+// a listener that did not return normally, the general path finishes the
+// emission with c, and ends it: c is reset.
+func (s *BaseSignal[T]) callFast(c *caller, ctx context.Context, payload T, v *view[T]) {
+	n := len(v.entries)
+	cur := n // as in emitView
+	defer func() {
+		if cur != n {
+			s.fastInterrupted(ctx, payload, v, *c, cur, recover())
+			*c = caller{}
+		}
+	}()
+	entries := v.entries
+	for i := range entries {
+		x := &entries[i]
+		cur = i
+		if h := x.h; h == nil && c.held == c.gen {
+			// A listener without a handle, whose call the slot (or
+			// the count) announces from the start: a load.
+			if c.gen.state.Load()&stateRemoved != 0 {
+				continue
+			}
+		} else if h != nil && c.slot != nil && h.state.Load()&(stateKeyed|stateOnce) == stateKeyed {
+			// A keyed listener: caller.enter, written out
+			// (BenchmarkSyncEmitKeyed).
+			if old := c.held; old != h {
+				c.slot.cur.Store(id(h))
+				c.held = h
+				if old.state.Load()&stateWaited != 0 {
+					c.rm.wake()
+				}
+			}
+			if h.state.Load()&stateBlocks != 0 {
+				c.settle()
+				continue
+			}
+		} else if h == nil {
+			if !c.enterGen() {
+				continue
+			}
+		} else if st, ok := c.enter(h); !ok && !s.admit(h, st) {
+			c.settle()
+			continue
+		}
+		if x.errFn == nil {
+			x.fn(ctx, payload)
+		} else if err := x.errFn(ctx, payload); err != nil {
+			c.settle()
+			cur = ^i
+			s.failed(ctx, x, err, false, false, nil, 0)
+			continue
+		}
+	}
+	cur = n
+}
+
 // tryEmitFast is TryEmit on the calling goroutine: emitFast's loop, ending at
 // the first failure.
 func (s *BaseSignal[T]) tryEmitFast(ctx context.Context, payload T) (err error) {
@@ -151,10 +215,10 @@ func (s *BaseSignal[T]) tryEmitFast(ctx context.Context, payload T) (err error) 
 		return ctx.Err()
 	}
 	if v.obs != nil {
-		return s.emitObserved(ctx, payload, v, KindSync, OpTryEmit)
+		return s.emitObserved(ctx, payload, v, KindSync, OpTryEmit, 0)
 	}
 	if ctx.Done() != nil {
-		return s.emitGeneral(ctx, payload, v, caller{}, 0, KindSync, OpTryEmit)
+		return s.emitGeneral(ctx, payload, v, caller{}, 0, KindSync, OpTryEmit, 0)
 	}
 	// caller.begin, written out, as in emitFast.
 	var c caller
@@ -225,7 +289,7 @@ func (s *BaseSignal[T]) fastInterrupted(ctx context.Context, payload T, v *view[
 	}
 	rest := func() {
 		// Nothing observes v, so the kind does not matter.
-		_ = s.emitGeneral(ctx, payload, v, c, next, KindSync, OpEmit)
+		_ = s.emitGeneral(ctx, payload, v, c, next, KindSync, OpEmit, 0)
 	}
 	if x, perr, _, record := interrupted(v, &c, cur, p); record {
 		guard(func() { s.failed(ctx, x, perr, true, false, nil, 0) }, rest)
@@ -289,12 +353,12 @@ func (s *BaseSignal[T]) tryInterrupted(ctx context.Context, x *entry[T], c calle
 // observer: on the counted path if the observer is a collector alone that asks
 // for at most EmitEnd, and on the general path otherwise. It returns what
 // TryEmit returns.
-func (s *BaseSignal[T]) emitObserved(ctx context.Context, payload T, v *view[T], kind Kind, op Operation) error {
+func (s *BaseSignal[T]) emitObserved(ctx context.Context, payload T, v *view[T], kind Kind, op Operation, wait time.Duration) error {
 	o := v.obs
 	if !o.collectorOnly {
-		return s.emitGeneral(ctx, payload, v, caller{}, 0, kind, op)
+		return s.emitGeneral(ctx, payload, v, caller{}, 0, kind, op, wait)
 	}
-	info := Emission{Signal: s.Name(), Kind: kind, Op: op, Listeners: len(v.entries)}
+	info := Emission{Signal: s.Name(), Kind: kind, Op: op, Listeners: len(v.entries), QueueWait: wait}
 	c, flags := o.collector.EmitStart(ctx, info)
 	if c != nil {
 		ctx = c
@@ -451,13 +515,13 @@ func (r *run[T]) observe(o *observer, flags Observe) {
 // from listener index from on, with caller c, or a new one if c is the zero
 // caller (from > 0 resumes a fast emission after a panic, with its caller). It
 // returns what TryEmit returns.
-func (s *BaseSignal[T]) emitGeneral(ctx context.Context, payload T, v *view[T], c caller, from int, kind Kind, op Operation) error {
+func (s *BaseSignal[T]) emitGeneral(ctx context.Context, payload T, v *view[T], c caller, from int, kind Kind, op Operation, wait time.Duration) error {
 	var (
 		info  Emission
 		flags Observe
 	)
 	if o := v.obs; o != nil && o.collector != nil {
-		info = Emission{Signal: s.Name(), Kind: kind, Op: op, Listeners: len(v.entries)}
+		info = Emission{Signal: s.Name(), Kind: kind, Op: op, Listeners: len(v.entries), QueueWait: wait}
 		var c context.Context
 		if c, flags = o.collector.EmitStart(ctx, info); c != nil {
 			ctx = c

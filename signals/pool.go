@@ -2,6 +2,7 @@ package signals
 
 import (
 	"context"
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -20,10 +21,11 @@ type PoolOptions struct {
 	// IdleTimeout is how long a worker waits for work before it exits.
 	// Default [DefaultIdleTimeout].
 	IdleTimeout time.Duration
-	// QueueSize is the capacity of the queue of enqueued emissions. Default
-	// [DefaultQueueSize]; at most [MaxQueueSize], to which a larger value is
-	// lowered. The queue is allocated when the pool is created, 24 bytes per
-	// slot, rounded up to a power of two.
+	// QueueSize is the capacity of the queue of enqueued emissions of each
+	// signal that uses the pool. Default [DefaultQueueSize]; at most
+	// [MaxQueueSize], to which a larger value is lowered. A signal's queue
+	// takes memory as it fills (the emission's context, payload and 24 bytes
+	// per slot, in slots of a power of two), and keeps it.
 	QueueSize int
 	// Spin is how long a worker that ran out of work keeps polling the queue,
 	// yielding the processor between polls, before it parks. A parked worker
@@ -40,9 +42,13 @@ type PoolOptions struct {
 // [SetDefaultPool].
 //
 // Workers start when there is work and none is idle, up to Size, and exit
-// after IdleTimeout without work, down to MinWorkers. The queue of enqueued
-// emissions is a lock-free ring; handing work to an idle worker is one channel
-// operation per emission, never one per listener.
+// after IdleTimeout without work, down to MinWorkers. Each signal queues its
+// enqueued emissions in a lock-free queue of its own; the pool's run queue
+// holds the signals that have emissions waiting, and a worker that takes one
+// delivers its emissions one after another until none is left (or, to be
+// fair to the other signals of a shared pool, until it has delivered a batch).
+// Handing work to an idle worker is one channel operation per batch, never one
+// per emission or per listener.
 //
 // A WorkerPool is safe for concurrent use. Its owner calls [WorkerPool.Close]
 // or [WorkerPool.Shutdown] when done with it; until then, idle workers end on
@@ -52,10 +58,10 @@ type WorkerPool struct {
 	minWorkers  int32
 	idleTimeout time.Duration
 	spin        time.Duration
-	capacity    int64
+	capacity    int // of each signal's queue
 
-	queue  *ring
-	queued atomic.Int64 // tasks in the queue, counted before a push and after a pop
+	queue  *queue[task]
+	queued atomic.Int64 // tasks in the run queue, counted before a push and after a pop
 
 	workers  atomic.Int32 // worker goroutines running
 	idle     atomic.Int32 // workers parked, waiting for work
@@ -66,22 +72,19 @@ type WorkerPool struct {
 	wake    chan struct{} // tokens that tell waiting workers to look at the queue
 
 	pushes   activity      // pushes in progress; closed by Shutdown
+	closed   atomic.Bool   // Shutdown has started
 	closing  chan struct{} // closed when Shutdown starts
 	quit     chan struct{} // closed when no push can happen any more
 	dropping atomic.Bool   // Shutdown ran out of time: discard queued tasks
 	exited   chan struct{} // closed when the last worker has exited after quit
 	once     sync.Once
 	exitOnce sync.Once
-
-	spaceMu sync.Mutex
-	space   chan struct{} // closed when a task leaves a full queue
-	waiters atomic.Int32  // producers waiting for space
 }
 
-// task is work a pool runs.
+// task is work a pool runs: a signal whose queued emissions are waiting to be
+// delivered, or a helper for an emission (see fanout).
 type task interface {
-	// run does the work, on a worker or, for a nested enqueue into a full
-	// queue, on the producer's goroutine.
+	// run does the work, on a worker.
 	run()
 	// drop discards a queued task that Shutdown will not run.
 	drop()
@@ -105,8 +108,8 @@ func NewWorkerPool(opts PoolOptions) *WorkerPool {
 		minWorkers:  int32(min(opts.MinWorkers, 1<<30)), // #nosec G115 -- clamped to 2^30
 		idleTimeout: opts.IdleTimeout,
 		spin:        max(opts.Spin, 0),
-		capacity:    int64(opts.QueueSize),
-		queue:       newRing(opts.QueueSize),
+		capacity:    opts.QueueSize,
+		queue:       newQueue[task](math.MaxInt32),
 		handoff:     make(chan task),
 		wake:        make(chan struct{}, min(opts.Size, 1<<16)),
 		closing:     make(chan struct{}),
@@ -120,8 +123,8 @@ type PoolStats struct {
 	Size     int // most workers the pool runs
 	Workers  int // worker goroutines running
 	Busy     int // workers running a task
-	QueueLen int // tasks waiting in the queue
-	QueueCap int // capacity of the queue
+	QueueLen int // signals whose queued emissions wait for a worker
+	QueueCap int // capacity of each signal's queue of emissions
 }
 
 // Stats returns a snapshot of the pool. Its values are read one at a time and
@@ -132,7 +135,7 @@ func (p *WorkerPool) Stats() PoolStats {
 		Workers:  int(p.workers.Load()),
 		Busy:     int(p.busy.Load()),
 		QueueLen: int(max(p.queued.Load(), 0)),
-		QueueCap: int(p.capacity),
+		QueueCap: p.capacity,
 	}
 }
 
@@ -142,11 +145,17 @@ func (p *WorkerPool) Size() int { return int(p.size) }
 // help offers t to a waiting worker, or to a new one if the pool may grow. It
 // never blocks and reports whether a worker took t.
 func (p *WorkerPool) help(t task) bool {
+	return p.handOff(t) || p.spawn(t)
+}
+
+// handOff offers t to a waiting worker. It never blocks and reports whether a
+// worker took t.
+func (p *WorkerPool) handOff(t task) bool {
 	select {
 	case p.handoff <- t:
 		return true
 	default:
-		return p.spawn(t)
+		return false
 	}
 }
 
@@ -170,48 +179,29 @@ func (p *WorkerPool) spawn(t task) bool {
 	return true
 }
 
-// enqueue queues t, waiting for room if block is set; ctx, and the closing of
-// owner (the signal t belongs to), end the wait.
-func (p *WorkerPool) enqueue(ctx context.Context, t task, block bool, owner *activity) error {
+// submit queues t, a signal with emissions to deliver, and wakes or starts
+// a worker for it. It reports false if the pool has shut down: no worker
+// would run t.
+func (p *WorkerPool) submit(t task) bool {
 	if !p.pushes.acquire() {
-		return ErrClosed
-	}
-	for {
-		if p.push(t) {
-			p.pushes.release()
-			return nil
-		}
-		if !block {
-			p.pushes.release()
-			return ErrQueueFull
-		}
-		if ctx.Value(poolKey{}) != nil {
-			// A listener that a pool worker runs enqueues into a full
-			// queue. Waiting could deadlock: this pool's workers may be
-			// waiting, directly or through other pools, for the very
-			// worker that runs the listener. Deliver the emission here.
-			p.pushes.release()
-			t.run()
-			return nil
-		}
-		if err := p.waitForSpace(ctx, owner); err != nil {
-			p.pushes.release()
-			return err
-		}
-	}
-}
-
-// push queues t if there is room and wakes or starts a worker for it.
-func (p *WorkerPool) push(t task) bool {
-	if p.queued.Add(1) > p.capacity {
-		p.queued.Add(-1)
 		return false
 	}
-	for !p.queue.push(t) {
-		// The count said there is room, but the slot is still being
-		// released by a consumer; it will be in a moment.
-		runtime.Gosched()
-	}
+	p.push(t)
+	p.pushes.release()
+	return true
+}
+
+// push queues t and wakes or starts a worker for it.
+//
+// The handshake with a worker that is about to park (worker): push counts
+// the task (queued) before it looks for an idle worker (idle), and the
+// worker counts itself idle before it looks at the count of tasks once more.
+// Both are sequentially consistent, so one of them sees the other: either
+// push sees the worker idle and wakes it, or the worker sees the task and
+// does not park.
+func (p *WorkerPool) push(t task) {
+	p.queued.Add(1)
+	p.queue.push(&t)
 	switch {
 	case p.spinning.Load() > 0, p.queued.Load() <= 0:
 		// A spinning worker will find it, or already has.
@@ -223,7 +213,24 @@ func (p *WorkerPool) push(t task) bool {
 	default:
 		p.spawn(nil)
 	}
-	return true
+}
+
+// nudge wakes an idle worker, if one is idle and no wake-up is pending: a
+// hedge against a worker that was woken and has not started yet.
+func (p *WorkerPool) nudge() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// requeue puts t back in the run queue, from a worker that goes back to the
+// run queue right after (or that is replaced by a new worker, after
+// runtime.Goexit): it wakes no worker, and does not check that the pool
+// accepts work, because a worker runs every task queued before it exits.
+func (p *WorkerPool) requeue(t task) {
+	p.queued.Add(1)
+	p.queue.push(&t)
 }
 
 // pop takes the oldest queued task, or returns nil.
@@ -231,46 +238,12 @@ func (p *WorkerPool) pop() task {
 	if p.queued.Load() <= 0 {
 		return nil
 	}
-	t := p.queue.pop()
-	if t == nil {
-		return nil
+	var t task
+	if !p.queue.pop(&t) {
+		return nil // counted, but not yet in the queue
 	}
 	p.queued.Add(-1)
-	if p.waiters.Load() > 0 {
-		p.spaceMu.Lock()
-		if p.space != nil {
-			close(p.space)
-			p.space = nil
-		}
-		p.spaceMu.Unlock()
-	}
 	return t
-}
-
-// waitForSpace waits until a task leaves the queue, ctx is done, or the pool or
-// owner shuts down.
-func (p *WorkerPool) waitForSpace(ctx context.Context, owner *activity) error {
-	p.spaceMu.Lock()
-	if p.space == nil {
-		p.space = make(chan struct{})
-	}
-	space := p.space
-	p.spaceMu.Unlock()
-	p.waiters.Add(1)
-	defer p.waiters.Add(-1)
-	if p.queued.Load() < p.capacity {
-		return nil // a task left between the failed push and now
-	}
-	select {
-	case <-space:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-p.closing:
-		return ErrClosed
-	case <-owner.closingChan():
-		return ErrClosed
-	}
 }
 
 // worker runs tasks until it has been idle for the idle timeout or the pool
@@ -313,6 +286,8 @@ func (p *WorkerPool) worker(t task) {
 				continue
 			}
 		}
+		// The idle side of push's handshake: counted idle first, then
+		// a last look at the count of tasks.
 		p.idle.Add(1)
 		if p.queued.Load() > 0 {
 			p.idle.Add(-1)
@@ -399,10 +374,11 @@ func onDelivery() bool {
 }
 
 // deliverySites are the ends of the names of the functions that run a pool's
-// tasks.
+// deliveries: a pool worker, and an Enqueue that delivers on its own goroutine
+// because the pool has shut down.
 var deliverySites = []string{
 	".(*WorkerPool).worker",
-	".(*fanout[...]).run",
+	".(*AsyncSignal[...]).drain",
 }
 
 // quitting reports whether the pool is shutting down and nothing more can be
@@ -465,6 +441,7 @@ func (p *WorkerPool) Close() error {
 // middle of a push take to finish.
 func (p *WorkerPool) beginShutdown() {
 	p.once.Do(func() {
+		p.closed.Store(true)
 		close(p.closing) // producers waiting for room give up
 		<-p.pushes.close()
 		close(p.quit) // nothing more can be queued: workers drain and exit

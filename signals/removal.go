@@ -31,16 +31,19 @@ import (
 // by package reflect), any function that may be it counts, so that a remover
 // may wait for too few calls, never for itself.
 
-// removals is where RemoveListener and Reset wait for calls in progress to
-// end. The zero value is ready to use.
-type removals struct {
+// notifier lets goroutines wait until another goroutine says that something
+// may have changed: RemoveListener and Reset wait in one for calls to end, a
+// closing AsyncSignal for its deliveries to end, a producer for room in a full
+// queue. A waiter takes the channel (next), checks its condition, and waits on
+// the channel if the condition does not hold; whoever changes the condition
+// changes it first, then wakes. The zero value is ready to use.
+type notifier struct {
 	mu sync.Mutex
-	ch chan struct{} // closed by wake; made by next when a remover waits
+	ch chan struct{} // closed by wake; made by next when someone waits
 }
 
-// wake wakes the removers waiting for calls to end, after a call of a handle
-// with stateWaited has ended.
-func (r *removals) wake() {
+// wake wakes the goroutines waiting on the notifier.
+func (r *notifier) wake() {
 	r.mu.Lock()
 	if r.ch != nil {
 		close(r.ch)
@@ -50,7 +53,7 @@ func (r *removals) wake() {
 }
 
 // next returns a channel that the next wake closes.
-func (r *removals) next() <-chan struct{} {
+func (r *notifier) next() <-chan struct{} {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.ch == nil {
@@ -154,13 +157,14 @@ func listenerName[T any](x *entry[T]) string {
 }
 
 // pkgPrefix is what the names of this package's functions start with.
-var pkgPrefix = reflect.TypeFor[removals]().PkgPath() + "."
+var pkgPrefix = reflect.TypeFor[notifier]().PkgPath() + "."
 
 // callSites are the ends of the names of the functions of this package that
 // call listeners: while a listener runs, the frame directly under it is one of
 // them. Generic types appear in function names as [...].
 var callSites = []string{
-	").emitFast",
+	").emitView",
+	").callFast",
 	").tryEmitFast",
 	").callCounted",
 	").callOne",
@@ -172,7 +176,10 @@ var callSites = []string{
 // frames between the panic (or runtime.Goexit) and that function are being
 // unwound, and their listener calls are no longer counted.
 var recoveries = []string{
-	").emitFast",
+	").emitView",
+	").callFast",
+	").deliverAll",
+	").drain",
 	").tryEmitFast",
 	").callCounted",
 	").callFrom",
