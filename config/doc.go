@@ -14,8 +14,10 @@
 //	if err != nil {
 //		return err // names the file, line and key
 //	}
-//	defer w.Close()
-//	err = otelsignals.Instrument(orders, w.InstrumentOptions()...)
+//	defer w.Close() // always returns nil
+//	if err := otelsignals.Instrument(orders, w.InstrumentOptions()...); err != nil {
+//		return err
+//	}
 //
 // Without a file, [NewManager] applies a [Config] ([Default], [FromEnv],
 // [ReadFile]) and applies others with [Manager.Apply].

@@ -47,9 +47,10 @@ func unblock(t *testing.T, path string) {
 	t.Cleanup(func() { close(stop); wg.Wait() })
 }
 
-// TestReadFileFIFO is issue 17, item 1: a named pipe at the configuration's
-// path blocked ReadFile, and so Watch and a Watcher's Close, forever. It
-// is refused without being opened for a read that could wait.
+// TestReadFileFIFO is the regression test of a named pipe at the
+// configuration's path, which blocked ReadFile, and so Watch and a Watcher's
+// Close, forever. It is refused without being opened for a read that could
+// wait.
 func TestReadFileFIFO(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "signals.yaml")
 	mkfifo(t, path)

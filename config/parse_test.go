@@ -114,8 +114,9 @@ func TestParse(t *testing.T) {
 			baseWith(func(c *config.Config) { c.MetricsEnabled = false })},
 		{"JSON in a YAML file", "c.yaml", `{"metrics": {"enabled": false}}`,
 			baseWith(func(c *config.Config) { c.MetricsEnabled = false })},
-		// Issue 17, item 10: YAML's spellings of numbers that strconv does
-		// not read are passed to the sampler as strconv writes them.
+		// YAML's spellings of numbers that strconv does not read (.inf was
+		// refused, although the docs allow +Inf) are passed to the sampler
+		// as strconv writes them.
 		{"infinite rate, YAML", "c.yaml", "traces: {sampler: ratelimited, sampler_arg: .inf}",
 			baseWith(func(c *config.Config) { c.Sampler, c.SamplerArg = "ratelimited", "+Inf" })},
 		{"infinite rate, YAML, signed and in capitals", "c.yaml", "signals: {a: {traces: {sampler: parentbased_ratelimited, sampler_arg: +.INF}}}",
@@ -165,8 +166,8 @@ func TestParseErrors(t *testing.T) {
 		{"YAML tab", "c.yaml", "metrics:\n\tenabled: true\n", []string{"c.yaml:2: found character that cannot start any token"}},
 		{"two YAML documents", "c.yaml", "{}\n---\n{}\n", []string{"c.yaml:2:1: more than one YAML document"}},
 		{"second document does not parse", "c.yaml", "{}\n---\n[\n", []string{"c.yaml:"}},
-		// Issue 17, item 10: invalid text and excessive depth are errors
-		// with a line number.
+		// Invalid text and excessive depth are errors with a line number
+		// (they used to have none).
 		{"invalid UTF-8, YAML", "c.yaml", "metrics:\n  enabled: true\ntraces:\n  sampler: \xff\n",
 			[]string{"c.yaml:4:12: invalid UTF-8 (byte 0xff)"}},
 		{"invalid UTF-8 after characters of two bytes, YAML", "c.yaml", "\u00e9: 1\n\u00e9\u00e9\xc3(: 2\n",

@@ -90,8 +90,10 @@
 // messaging.client.consumed.messages, messaging.client.operation.duration
 // and messaging.process.duration, and signals.nats.* for the buffer,
 // retries, duplicates, dead letters and consumer lag. Counts are kept in
-// atomics and reported at collection; durations are recorded for a sample
-// of the messages ([WithDurationSampleRate]).
+// atomics and reported at collection. Durations are recorded as otelsignals
+// records an emission's: for every message up to a duration budget per
+// second ([WithDurationBudget], 100 by default), and for a sample of the
+// others ([WithDurationSampleRate], 1 % by default).
 //
 // # Concurrency
 //
@@ -105,6 +107,6 @@
 //
 // An emission pays the codec, one message and header allocation, and a
 // channel send; the network work happens on the publisher's goroutine. The
-// benchmarks in benchmark_test.go measure the bridge beside raw nats.go
+// benchmarks of natssignals/test measure the bridge beside raw nats.go
 // JetStream publish and consume, on the same server, in the same run.
 package natssignals

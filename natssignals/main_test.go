@@ -1,14 +1,12 @@
-package natssignals_test
+package natssignals
 
 import (
 	"testing"
 
-	"go.uber.org/goleak"
+	"github.com/signalkit/sdk/internal/leakcheck"
 )
 
-// TestMain fails the run if a goroutine outlives the tests: the bridge's,
-// nats.go's and the embedded server's goroutines all end when the tests
-// close what they opened.
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
+// TestMain fails the run if a goroutine outlives the tests. The module's
+// own tests need no server; those that do live in module natssignals/test,
+// with goleak, so that this module requires no test library.
+func TestMain(m *testing.M) { leakcheck.VerifyTestMain(m) }

@@ -5,7 +5,6 @@ import (
 	"math"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"
@@ -70,10 +69,20 @@ const (
 	// "deadletter.orders.created".
 	DefaultDeadLetterPrefix = "deadletter."
 
-	// DefaultDurationSampleRate is the fraction of messages whose publish
-	// and process durations are recorded, by default: one in a hundred, as
-	// in otelsignals.
+	// DefaultDurationSampleRate is the fraction of messages beyond the
+	// duration budget whose publish and process durations are recorded, by
+	// default: one in a hundred, as otelsignals.DefaultDurationSampleRate.
+	// See [WithDurationSampleRate].
 	DefaultDurationSampleRate = 0.01
+
+	// DefaultDurationBudget is the number of messages per second, per
+	// publisher and per subscriber, whose durations are recorded by default
+	// whatever the rate: the first 100 of each second, as
+	// otelsignals.DefaultDurationBudget. A subject with up to 100 messages a
+	// second has every message timed, so that its duration histograms fill
+	// at low traffic; a busier one has 100 timed per second plus
+	// [DefaultDurationSampleRate] of the rest. See [WithDurationBudget].
+	DefaultDurationBudget = 100
 )
 
 // config holds the options that both Publish and Subscribe take.
@@ -84,6 +93,7 @@ type config struct {
 	propagator     propagation.TextMapPropagator
 	sampler        sampling.Sampler
 	rate           float64
+	budget         int // as given to WithDurationBudget: 0 is the default, < 0 none
 	onError        func(error)
 }
 
@@ -116,10 +126,6 @@ type publishConfig struct {
 	backoff    time.Duration
 	maxBackoff time.Duration
 	msgID      any // func(T) string for the publisher's T
-
-	// wrapJS, if set, wraps the publisher's JetStream context: tests
-	// inject faults with it (export_test.go).
-	wrapJS func(jetstream.JetStream) jetstream.JetStream
 }
 
 // subscribeConfig is the configuration of Subscribe.
@@ -224,17 +230,42 @@ func WithSampler(s sampling.Sampler) Option {
 	})
 }
 
-// WithDurationSampleRate sets the fraction of messages whose durations are
-// recorded in messaging.client.operation.duration (publisher) and
+// WithDurationSampleRate sets the fraction of messages beyond the duration
+// budget ([WithDurationBudget]) whose durations are recorded in
+// messaging.client.operation.duration (publisher) and
 // messaging.process.duration (subscriber); the counters count every
-// message. Default: [DefaultDurationSampleRate] (0.01). rate is clamped to
-// [0, 1]; NaN is 0.
+// message. Default: [DefaultDurationSampleRate] (0.01), as in otelsignals.
+// 1 times every message; 0 times none beyond the budget (to time nothing
+// at all, also pass a negative budget). rate is clamped to [0, 1]; NaN is
+// 0.
 func WithDurationSampleRate(rate float64) Option {
 	if math.IsNaN(rate) {
 		rate = 0
 	}
 	rate = min(max(rate, 0), 1)
 	return option(func(cfg *config) { cfg.rate = rate })
+}
+
+// WithDurationBudget sets how many messages per second have their
+// durations recorded whatever the duration sample rate: within each
+// second, the first perSecond messages of the publisher (or subscriber) are
+// timed, and the rate ([WithDurationSampleRate]) applies to the others.
+// It is otelsignals' duration budget
+// ([github.com/signalkit/sdk/otelsignals.WithDurationBudget]),
+// with the same default and the same logic, per publisher and per
+// subscriber rather than per signal. Default: [DefaultDurationBudget]
+// (100). 0 means the default; a negative perSecond means no budget, so
+// that the rate alone decides.
+//
+// At 1 %, a subject with five messages a second would have three durations
+// a minute: too few for a latency histogram or an SLO rule. The budget
+// times every message at such rates and bounds the cost at high ones (a
+// clock read and a histogram record per timed message); beyond it, a
+// message costs one more atomic load, and a clock read every 64 messages.
+// The timed messages of a busy subject are then the first of each second
+// rather than a uniform sample: the histograms describe those.
+func WithDurationBudget(perSecond int) Option {
+	return option(func(cfg *config) { cfg.budget = perSecond })
 }
 
 // WithErrorHandler sets the function that receives the errors nobody else
@@ -268,8 +299,15 @@ func WithBufferSize(n int) PublishOption {
 // [signals.OverflowBlock] waits for room until the emission's context is
 // done or the publisher closes; [signals.OverflowDrop] drops the emission,
 // counts it and returns [ErrBufferFull]. Default: signals.OverflowBlock,
-// the signals' default. Pass the policy the signal was created with to
-// keep the two alike (a signal does not expose its policy).
+// the signals' default, whatever the signal's own policy.
+//
+// Note: the default does not follow the signal, because package signals
+// does not expose an AsyncSignal's policy: the signal is created with
+// [signals.SignalOptions.Overflow], and AsyncSignal has no method that
+// returns it yet. Pass the policy the signal was created with to keep the
+// two alike. Once AsyncSignal exposes
+// it, the default for an AsyncSignal will be its own policy, and for a
+// SyncSignal (which has none) OverflowBlock.
 func WithOverflow(p signals.OverflowPolicy) PublishOption {
 	return publishOption(func(c *publishConfig) { c.overflow = p })
 }

@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/signalkit/sdk/natssignals/internal/testhook"
 	"github.com/signalkit/sdk/semconv"
 	"github.com/signalkit/sdk/signals"
 )
@@ -170,8 +171,8 @@ func Publish[T any](ctx context.Context, nc *nats.Conn, subject string, sig sign
 	if err != nil {
 		return nil, fmt.Errorf("natssignals: JetStream: %w", err)
 	}
-	if cfg.wrapJS != nil {
-		js = cfg.wrapJS(js)
+	if wrap := testhook.WrapJetStreamFrom(ctx); wrap != nil {
+		js = wrap(js) // fault injection by the tests (natssignals/test)
 	}
 	p.js = js
 	if _, err := js.StreamNameBySubject(ctx, subject); err != nil {
@@ -423,8 +424,10 @@ func (p *Publisher[T]) failedAttempt(m *outMsg, err error, inflight map[*nats.Ms
 	delete(inflight, &m.msg)
 	p.pending.Add(-1)
 	perr := &PublishError{Subject: p.subject, MsgID: m.idv[0], Attempts: m.attempts, Err: err}
-	p.failedTotal.Add(1)
+	// By error type first: whoever sees Stats().Failed grow then also
+	// finds the message in the metric.
 	p.failed.add(semconv.ErrorTypeOf(err))
+	p.failedTotal.Add(1)
 	p.settle(m, perr)
 	p.cfg.onError(perr)
 }

@@ -72,7 +72,7 @@ type Subscriber[T any] struct {
 	deadDecode, deadMaxDeliver atomic.Int64
 	consumedOK                 atomic.Int64
 	consumedFailed             byType
-	lag                        atomic.Int64
+	lag                        *consumerLag
 }
 
 // SubscribeStats are a subscriber's counts since it was created.
@@ -82,7 +82,12 @@ type SubscribeStats struct {
 	Naked        int64 // deliveries whose listeners failed, negatively acknowledged for a redelivery
 	DeadLettered int64 // messages published to the dead-letter subject and terminated
 	Undecodable  int64 // of those, messages that did not decode
-	Lag          int64 // messages JetStream had not yet delivered, read every 64 deliveries
+	// Lag is how many messages of the stream, matching the subject,
+	// JetStream had not yet delivered to the consumer when last read: from
+	// the metadata of one delivery in 64, and from the server each time the
+	// metrics are collected (at most once a second), so that it keeps
+	// growing while the consumer is stalled.
+	Lag int64
 }
 
 // Subscribe creates or updates the durable JetStream consumer durable on
@@ -177,6 +182,7 @@ func Subscribe[T any](ctx context.Context, nc *nats.Conn, subject, durable strin
 	if err != nil {
 		return nil, fmt.Errorf("natssignals: consumer %q on stream %q: %w", durable, s.stream, err)
 	}
+	s.lag = newConsumerLag(cons, fmt.Sprintf("%q on stream %q", durable, s.stream), s.cfg.onError)
 	s.newTelemetry()
 	s.base, s.abort = context.WithCancel(context.Background()) // #nosec G118 -- stop calls s.abort, on every path after this one
 	if async != nil {
@@ -331,7 +337,7 @@ func (s *Subscriber[T]) handle(msg jetstream.Msg) {
 	}
 	md := meta{msg: msg}
 	if n%lagEvery == 1 {
-		s.lag.Store(saturate(md.get().NumPending))
+		s.lag.store(saturate(md.get().NumPending))
 	}
 	hdr := msg.Headers()
 	ctx := s.base
@@ -482,7 +488,7 @@ func (s *Subscriber[T]) Stats() SubscribeStats {
 		Naked:        s.naked.Load(),
 		DeadLettered: decode + s.deadMaxDeliver.Load(),
 		Undecodable:  decode,
-		Lag:          s.lag.Load(),
+		Lag:          s.lag.load(),
 	}
 }
 
@@ -576,7 +582,7 @@ func (s *Subscriber[T]) newTelemetry() {
 	if len(list) == 0 {
 		return
 	}
-	reg, err := m.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+	reg, err := m.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
 		if consumed != nil {
 			o.ObserveInt64(consumed, s.consumedOK.Load(), okSet)
 			s.consumedFailed.observe(o, consumed, base)
@@ -586,7 +592,11 @@ func (s *Subscriber[T]) newTelemetry() {
 			o.ObserveInt64(dead, s.deadMaxDeliver.Load(), maxSet)
 		}
 		if lag != nil {
-			o.ObserveInt64(lag, s.lag.Load(), groupSet)
+			// Asked at collection, so that the gauge moves while no
+			// message is delivered: a stalled consumer's lag grows.
+			if n, ok := s.lag.read(ctx); ok {
+				o.ObserveInt64(lag, n, groupSet)
+			}
 		}
 		return nil
 	}, list...)

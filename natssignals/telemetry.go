@@ -2,7 +2,6 @@ package natssignals
 
 import (
 	"context"
-	"math"
 	"net"
 	"strconv"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/signalkit/sdk/internal/timing"
 	"github.com/signalkit/sdk/sampling"
 	"github.com/signalkit/sdk/semconv"
 )
@@ -28,9 +28,11 @@ type telemetry struct {
 	subject  string // recorded as the signal name for the sampler
 	op       string // semconv.OperationPublish or semconv.OperationProcess
 
-	threshold uint64 // a message is timed when mix(seq) < threshold
+	threshold uint64 // a message is timed when timing.Mix(seq) < threshold
 	all       bool   // every message is timed
+	budget    int64  // messages timed per second whatever the rate; 0: none
 	seq       atomic.Uint64
+	window    timing.Budget // the duration budget's window
 
 	meter metric.Meter
 	reg   metric.Registration
@@ -49,11 +51,15 @@ func (t *telemetry) init(cfg *config, subject, op string) {
 			metric.WithInstrumentationVersion(Version),
 			metric.WithSchemaURL(semconv.SchemaURL)),
 	}
+	t.all = cfg.rate >= 1
+	if !t.all {
+		t.threshold = timing.Threshold(cfg.rate)
+	}
 	switch {
-	case cfg.rate >= 1:
-		t.all = true
-	case cfg.rate > 0:
-		t.threshold = uint64(cfg.rate * math.MaxUint64)
+	case cfg.budget == 0:
+		t.budget = DefaultDurationBudget
+	case cfg.budget > 0:
+		t.budget = int64(cfg.budget)
 	}
 }
 
@@ -62,15 +68,19 @@ func (t *telemetry) traced(ctx context.Context) bool {
 	return t.sampler.ShouldSample(sampling.Parameters{Ctx: ctx, Signal: t.subject, Operation: t.op})
 }
 
-// timed reports whether the next message's duration is recorded.
+// timed reports whether the next message's duration is recorded: every
+// message up to the duration budget of each second, and the sampled
+// fraction of the others, as otelsignals decides for emissions (package
+// internal/timing, which both share).
 func (t *telemetry) timed() bool {
 	if t.all {
 		return true
 	}
-	if t.threshold == 0 {
+	if t.threshold == 0 && t.budget == 0 {
 		return false
 	}
-	return mix(t.seq.Add(1)) < t.threshold
+	n := t.seq.Add(1)
+	return timing.Mix(n) < t.threshold || (t.budget > 0 && t.window.Take(t.budget, n))
 }
 
 // unregister removes the observable callback, if one was registered.
@@ -80,18 +90,6 @@ func (t *telemetry) unregister() {
 			otel.Handle(err)
 		}
 	}
-}
-
-// mix is the finalizer of SplitMix64: comparing mix(n) with a threshold
-// selects a fraction of the sequence numbers n without a pattern (as
-// otelsignals selects the emissions it times).
-func mix(n uint64) uint64 {
-	n ^= n >> 30
-	n *= 0xbf58476d1ce4e5b9
-	n ^= n >> 27
-	n *= 0x94d049bb133111eb
-	n ^= n >> 31
-	return n
 }
 
 // byType counts failures by error.type. The error types an application

@@ -12,6 +12,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/trace"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/signalkit/sdk/otelsetup"
 	"github.com/signalkit/sdk/otelsignals"
@@ -135,4 +138,46 @@ func ExampleWithPrometheusRegistry() {
 	// go_goroutines
 	// process_cpu_seconds_total
 	// signals_emissions_total
+}
+
+// In a program that manages the OpenTelemetry globals itself, leave them
+// alone, and instrument signals with Setup's providers explicitly.
+func ExampleWithGlobal() {
+	mine := tracenoop.NewTracerProvider() // the program's own choice
+	saved := otel.GetTracerProvider()
+	otel.SetTracerProvider(mine)
+	defer otel.SetTracerProvider(saved)
+
+	ctx := context.Background()
+	p, err := otelsetup.Setup(ctx, otelsetup.WithServiceName("orders-service"), otelsetup.WithGlobal(false))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer func() {
+		if err := p.Shutdown(ctx); err != nil {
+			fmt.Println(err)
+		}
+	}()
+	fmt.Println("global TracerProvider unchanged:", otel.GetTracerProvider() == trace.TracerProvider(mine))
+
+	// Without the globals, otelsignals.Instrument needs Setup's providers.
+	orders := signals.NewSyncWithOptions[string](&signals.SignalOptions{Name: "orders"})
+	if err := otelsignals.Instrument(orders, p.InstrumentOptions()...); err != nil {
+		fmt.Println(err)
+		return
+	}
+	orders.Emit(ctx, "A-1")
+
+	w := httptest.NewRecorder()
+	p.MetricsHandler().ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	for line := range strings.Lines(w.Body.String()) {
+		if strings.HasPrefix(line, "signals_emissions_total{") && strings.Contains(line, `signals_name="orders"`) {
+			fields := strings.Fields(line)
+			fmt.Println("signals_emissions_total of orders:", fields[len(fields)-1])
+		}
+	}
+	// Output:
+	// global TracerProvider unchanged: true
+	// signals_emissions_total of orders: 1
 }

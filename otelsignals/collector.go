@@ -7,6 +7,7 @@ import (
 
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/signalkit/sdk/internal/timing"
 	"github.com/signalkit/sdk/sampling"
 	"github.com/signalkit/sdk/signals"
 )
@@ -26,7 +27,7 @@ func (c *instrumentation) EmitStart(ctx context.Context, e signals.Emission) (co
 	timed := false
 	if ef.metrics {
 		n := uint64(c.counts.emissions.Add(1)) // #nosec G115 -- a sequence number for the hash and the budget: wrapping is harmless
-		timed = ef.timeAll || mix(n) < ef.threshold || (ef.budget > 0 && c.budget.take(ef.budget, n))
+		timed = ef.timeAll || timing.Mix(n) < ef.threshold || (ef.budget > 0 && c.budget.Take(ef.budget, n))
 		switch {
 		case timed:
 			flags = signals.ObserveEnd | signals.ObserveDurations | signals.ObserveListeners

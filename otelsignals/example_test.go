@@ -125,13 +125,20 @@ func ExampleNewSettings() {
 func ExampleInstrumentedSignals() {
 	settings := new(otelsignals.Settings)
 	payments := signals.NewWithOptions[int](&signals.SignalOptions{Name: "payments"})
-	defer payments.Close()
+	defer func() {
+		if err := payments.Close(); err != nil {
+			fmt.Println(err)
+		}
+	}()
 	if err := otelsignals.Instrument(payments, otelsignals.WithSettings(settings)); err != nil {
 		fmt.Println(err)
 		return
 	}
 	// The list is the process's; an introspection page reads it.
-	_ = settings.SetOverride("payments", otelsignals.Override{Tracing: new(false)})
+	if err := settings.SetOverride("payments", otelsignals.Override{Tracing: new(false)}); err != nil {
+		fmt.Println(err)
+		return
+	}
 	for _, in := range otelsignals.InstrumentedSignals() {
 		if in.Signal != payments {
 			continue // signals instrumented elsewhere in the process

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"sync/atomic"
-	"time"
 
+	"github.com/signalkit/sdk/internal/timing"
 	"github.com/signalkit/sdk/semconv"
 	"github.com/signalkit/sdk/signals"
 )
@@ -17,7 +17,7 @@ type instrumentation struct {
 	signals.NopCollector // methods added to MetricsCollector later do nothing
 
 	counts counts
-	budget durationBudget
+	budget timing.Budget             // the duration budget's window
 	eff    atomic.Pointer[effective] // never nil once attached
 
 	sig      Signal
@@ -65,7 +65,6 @@ func Instrument(sig Signal, opts ...Option) error {
 		s = new(Settings)
 	}
 	c := &instrumentation{
-		budget:   durationBudget{epoch: time.Now()},
 		sig:      sig,
 		kind:     sig.Kind(),
 		name:     cfg.name,

@@ -69,16 +69,3 @@ func TestSwitchedOff(t *testing.T) {
 		t.Errorf("a switched-off instrumentation counted %d", n)
 	}
 }
-
-func TestMix(t *testing.T) {
-	// mix spreads consecutive numbers: about half of them land below 2^63.
-	below := 0
-	for n := range uint64(10000) {
-		if mix(n) < 1<<63 {
-			below++
-		}
-	}
-	if below < 4700 || below > 5300 {
-		t.Errorf("%d of 10000 below the middle", below)
-	}
-}

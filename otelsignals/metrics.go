@@ -28,18 +28,6 @@ type counts struct {
 	droppedClosed atomic.Int64
 }
 
-// mix returns a well-mixed 64-bit hash of n (the finalizer of SplitMix64),
-// so that comparing mix(n) with a threshold selects a fraction of the
-// emission sequence numbers n without a pattern.
-func mix(n uint64) uint64 {
-	n ^= n >> 30
-	n *= 0xbf58476d1ce4e5b9
-	n ^= n >> 27
-	n *= 0x94d049bb133111eb
-	n ^= n >> 31
-	return n
-}
-
 // metricsState is an instrumentation's instruments and the measurement
 // options it records with, all created by Instrument. An observable
 // instrument that could not be created is nil; a synchronous one is a no-op.

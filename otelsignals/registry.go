@@ -1,10 +1,10 @@
 package otelsignals
 
 import (
-	"math"
 	"slices"
 	"sync"
 
+	"github.com/signalkit/sdk/internal/timing"
 	"github.com/signalkit/sdk/sampling"
 )
 
@@ -129,7 +129,7 @@ func (i Instrumented) Effective() Effective {
 	if !e.timeAll {
 		// The inverse of setRate: exact for every rate of 2^-11 or more,
 		// and within 2^-64 of the rate set below that.
-		rate = math.Ldexp(float64(e.threshold), -64)
+		rate = timing.Rate(e.threshold)
 	}
 	return Effective{
 		Metrics:            e.metrics,

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/signalkit/sdk/internal/timing"
 	"github.com/signalkit/sdk/sampling"
 )
 
@@ -365,7 +366,7 @@ func (e *effective) setRate(rate float64) {
 	e.timeAll = rate >= 1
 	e.threshold = 0
 	if !e.timeAll && rate > 0 {
-		e.threshold = uint64(math.Ldexp(rate, 64))
+		e.threshold = timing.Threshold(rate)
 	}
 }
 

@@ -21,8 +21,11 @@ COVERAGE_MIN=${COVERAGE_MIN:-95}
 COVERED=(signals signals/signalstest otelsignals otelsignals/otelsignalstest sampling semconv config natssignals signalz)
 # Test packages in other modules that cover a gated package, by its directory:
 # otelsignals' tests that need the OpenTelemetry SDK live in the module
-# otelsignals/test, since the instrumentation's module requires only the API.
-declare -A COVERED_FROM=([otelsignals]=./otelsignals/test)
+# otelsignals/test, since the instrumentation's module requires only the API;
+# natssignals' tests that need a nats-server, the SDK or goleak live in the
+# module natssignals/test, since the bridge's module requires only the API and
+# the NATS client.
+declare -A COVERED_FROM=([otelsignals]=./otelsignals/test [natssignals]=./natssignals/test)
 # The modules that the packages of the instrumentation's module (the root:
 # otelsignals, semconv, sampling) and their tests may import: this repository's
 # core and root, and the OpenTelemetry API with what it imports itself.
@@ -37,6 +40,20 @@ API_ONLY_MODULES=(
 	github.com/go-logr/logr
 	github.com/go-logr/stdr
 	github.com/cespare/xxhash/v2
+)
+# The modules that the bridge's module (natssignals) and its own tests may
+# import: those of the instrumentation, the module itself, and the NATS client
+# with what it imports itself. The server, the SDK and goleak belong to
+# natssignals/test.
+NATS_MODULES=(
+	"${API_ONLY_MODULES[@]}"
+	github.com/signalkit/sdk/natssignals
+	github.com/nats-io/nats.go
+	github.com/nats-io/nkeys
+	github.com/nats-io/nuid
+	github.com/klauspost/compress
+	golang.org/x/crypto
+	golang.org/x/sys
 )
 CORE=github.com/signalkit/sdk/signals
 
@@ -90,8 +107,10 @@ mapfile -t modules < <(find . -name go.mod -not -path '*/testdata/*' -not -path 
 
 section "statement coverage (minimum ${COVERAGE_MIN}% per package)"
 for pkg in "${COVERED[@]}"; do
-	if [[ ! -d $pkg ]]; then
-		echo "skip: package $pkg does not exist yet"
+	# A listed package that is missing is a failure, not a skip: a package
+	# moved or renamed must not leave the gate unnoticed.
+	if [[ ! -d $pkg ]] || ! compgen -G "$pkg/*.go" >/dev/null; then
+		fail "coverage: package $pkg, listed in COVERED, does not exist (moved or renamed? update COVERED in $0)"
 		continue
 	fi
 	profile=$tmp/${pkg//\//_}.out
@@ -176,6 +195,29 @@ bad=$(grep -vxF -f <(printf '%s\n' "${API_ONLY_MODULES[@]}") <<<"$direct" || tru
 if [[ -n $bad ]]; then
 	printf '%s\n' "$bad" >&2
 	fail "deps: go.mod of the root module requires modules beyond the OpenTelemetry API"
+else
+	echo "ok: go.mod requires $(wc -l <<<"$direct") modules directly: $(tr '\n' ' ' <<<"$direct")"
+fi
+
+section "the bridge's module imports and requires only the OpenTelemetry API and the NATS client"
+# As the root module's gate: without the workspace, its tests included.
+if ! deps=$(cd natssignals && GOWORK=off go list -deps -test -f '{{if not .Standard}}{{with .Module}}{{.Path}}{{end}}{{end}}' ./... 2>"$tmp/list.log"); then
+	cat "$tmp/list.log" >&2
+	fail "deps: go list failed in the natssignals module"
+else
+	bad=$(sort -u <<<"$deps" | grep -vxF -f <(printf '%s\n' "${NATS_MODULES[@]}") || true)
+	if [[ -n $bad ]]; then
+		printf '%s\n' "$bad" >&2
+		fail "deps: natssignals imports packages of modules beyond the OpenTelemetry API and the NATS client"
+	else
+		echo "ok: packages and tests import only $(sort -u <<<"$deps" | wc -l) modules, all of them allowed"
+	fi
+fi
+direct=$(cd natssignals && GOWORK=off go list -m -f '{{if not .Main}}{{if not .Indirect}}{{.Path}}{{end}}{{end}}' all)
+bad=$(grep -vxF -f <(printf '%s\n' "${NATS_MODULES[@]}") <<<"$direct" || true)
+if [[ -n $bad ]]; then
+	printf '%s\n' "$bad" >&2
+	fail "deps: natssignals/go.mod requires modules beyond the OpenTelemetry API and the NATS client"
 else
 	echo "ok: go.mod requires $(wc -l <<<"$direct") modules directly: $(tr '\n' ' ' <<<"$direct")"
 fi

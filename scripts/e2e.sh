@@ -420,7 +420,7 @@ check_trace_continuity
 # --- 7c. across services over NATS ----------------------------------------
 
 # check_nats_trace builds nats-server from its Go module (the version that
-# natssignals' go.mod requires) and the two services of examples/nats, runs
+# natssignals/test's go.mod requires, the one natssignals is tested against) and the two services of examples/nats, runs
 # them on 127.0.0.1 with the OpenTelemetry environment pointing at the
 # Collector, posts an order with a sampled traceparent, and checks that one
 # trace at the Collector holds the HTTP request, the emission and its
@@ -428,7 +428,7 @@ check_trace_continuity
 # its listener, and that the worker's listener logged with its span.
 check_nats_trace() {
 	step "across services: examples/nats order and worker services through a real nats-server, one trace at the Collector"
-	(cd natssignals && GOWORK=off go build -o ../bin/nats-server github.com/nats-io/nats-server/v2)
+	(cd natssignals/test && GOWORK=off go build -o ../../bin/nats-server github.com/nats-io/nats-server/v2)
 	go build -o "$tmp/order" ./examples/nats/order
 	go build -o "$tmp/worker" ./examples/nats/worker
 	info "bin/nats-server $(bin/nats-server --version 2>&1 | head -n 1)"

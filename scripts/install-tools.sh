@@ -7,6 +7,11 @@
 #                   Docker engine is installed (--no-install-recommends)
 #   chromium        /usr/bin/chromium, which the introspection page's browser
 #                   test (examples/demo) drives headless through chromedp
+#   gcc, libc6-dev  only if the C compiler that cgo uses (`go env CC`) is
+#                   missing: the race detector (`go test -race`, the README's
+#                   test command) needs cgo, and without a C compiler go test
+#                   fails with "-race requires cgo". libc6-dev holds the C
+#                   library's headers, which gcc only recommends.
 #
 # Idempotent: packages whose commands are present are skipped. Runs as root,
 # or through sudo otherwise. The packaged Prometheus service is neither started
@@ -24,6 +29,15 @@ if ! command -v docker-compose >/dev/null 2>&1; then
 fi
 if ! command -v chromium >/dev/null 2>&1; then
 	packages+=(chromium)
+fi
+# The compiler cgo runs: `go env CC` (gcc unless CC says otherwise), its first
+# word, since CC may carry flags.
+cc=$(go env CC 2>/dev/null || true)
+cc=${cc%% *}
+cc=${cc:-gcc}
+if ! command -v "$cc" >/dev/null 2>&1; then
+	log "no C compiler: '$cc' (go env CC) is not on the PATH, and go test -race needs cgo, which needs one; installing gcc"
+	packages+=(gcc libc6-dev)
 fi
 
 if ((${#packages[@]} > 0)); then
@@ -54,7 +68,7 @@ if ((${#packages[@]} > 0)); then
 		"${as_root[@]}" systemctl disable --now prometheus.service >/dev/null 2>&1 || true
 	fi
 else
-	log "prometheus, promtool, docker-compose and chromium already installed"
+	log "prometheus, promtool, docker-compose, chromium and a C compiler ($cc) already installed"
 fi
 
 log "versions:"
@@ -62,3 +76,4 @@ prometheus --version 2>&1 | head -n 1
 promtool --version 2>&1 | head -n 1
 docker-compose version --short 2>/dev/null || docker-compose --version
 chromium --version 2>/dev/null | head -n 1
+"$cc" --version 2>/dev/null | head -n 1

@@ -311,7 +311,7 @@ const (
 	// NATSConsumerLagUnit is the unit of [NATSConsumerLagName].
 	NATSConsumerLagUnit = "{message}"
 	// NATSConsumerLagDescription is the description of [NATSConsumerLagName].
-	NATSConsumerLagDescription = "Number of messages matching the consumer's filter that JetStream had not yet delivered, read from the metadata of one delivery in 64."
+	NATSConsumerLagDescription = "Number of messages matching the consumer's filter that JetStream had not yet delivered, asked of the server when collected (at most once a second) and read from the metadata of one delivery in 64."
 )
 
 // NATSMetrics returns the definitions of the NATS bridge's metrics, in the

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -174,6 +175,17 @@ func TestBrowser(t *testing.T) {
 	for key, state := range want {
 		if states[key] != state {
 			t.Errorf("listener %s is %q on the page, want %q (table: %v)", key, states[key], state, states)
+		}
+	}
+	// payment.requested keeps listener metrics: every listener's calls are
+	// counted (a signal without them shows "–").
+	for key := range want {
+		calls, err := chromedp.Run(browser, chromedp.Text(chromedp.CSS(`tr[data-key="`+key+`"] td:nth-child(3)`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := strconv.Atoi(strings.TrimSpace(calls)); err != nil || n <= 0 {
+			t.Errorf("listener %s: calls %q on the page, want a count", key, calls)
 		}
 	}
 	lastError, err := chromedp.Run(browser, chromedp.Text(chromedp.CSS(`tr[data-key="fraud-check"] td.err`)))

@@ -112,8 +112,10 @@ func newShop(log *slog.Logger, opts []otelsignals.Option) (*shop, error) {
 	}
 	s.placed = signals.NewSyncWithOptions[Order](&signals.SignalOptions{Name: "order.placed", Stats: true, ErrorHandler: onError})
 	s.inventory = signals.NewSyncWithOptions[Order](&signals.SignalOptions{Name: "inventory.reserved", Stats: true, ErrorHandler: onError})
+	// ListenerMetrics: each listener's calls and last call, which the
+	// introspection page (/debug/signals) shows beside its errors.
 	s.payment = signals.NewWithOptions[Payment](&signals.SignalOptions{
-		Name: "payment.requested", Stats: true, ErrorHandler: onError,
+		Name: "payment.requested", Stats: true, ListenerMetrics: true, ErrorHandler: onError,
 		BreakerThreshold: breakerAfter, WorkerPoolSize: 4, QueueSize: 256,
 	})
 	s.notify = signals.NewWithOptions[Notification](&signals.SignalOptions{

@@ -36,15 +36,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
-	"time"
 
-	"github.com/signalkit/sdk/internal/httpguard"
+	"github.com/signalkit/sdk/examples/internal/serving"
 	"github.com/signalkit/sdk/otelsetup"
 	"github.com/signalkit/sdk/otelsignals"
 )
@@ -63,35 +58,18 @@ func main() {
 	fl := flag.NewFlagSet("httpservice", flag.ContinueOnError)
 	fl.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address of /orders, /metrics and /healthz")
 	fl.StringVar(&o.serviceName, "service-name", cmp.Or(os.Getenv("OTEL_SERVICE_NAME"), "orders-http"), "the resource's service.name (default $OTEL_SERVICE_NAME, or orders-http)")
-	if err := fl.Parse(os.Args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return
-		}
-		os.Exit(2)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, o, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "httpservice:", err)
-		os.Exit(1)
-	}
+	serving.Main(fl, func(ctx context.Context, stderr io.Writer) error { return run(ctx, o, stderr) })
 }
 
 // run serves until ctx is done, then shuts down.
 func run(ctx context.Context, o options, stderr io.Writer) (err error) {
-	log := slog.New(traceHandler{slog.NewTextHandler(stderr, nil)})
+	log := serving.Logger(stderr)
 
 	p, err := otelsetup.Setup(ctx, append([]otelsetup.Option{otelsetup.WithServiceName(o.serviceName)}, o.setup...)...)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if e := p.Shutdown(sctx); e != nil {
-			err = errors.Join(err, fmt.Errorf("flushing telemetry: %w", e))
-		}
-	}()
+	defer func() { err = errors.Join(err, serving.FlushTelemetry(p)) }()
 
 	// The global providers (Setup installed them); a span per listener
 	// call of a traced emission.
@@ -105,28 +83,5 @@ func run(ctx context.Context, o options, stderr io.Writer) (err error) {
 	mux.Handle("/orders", svc.handler())
 	mux.Handle("GET /metrics", p.MetricsHandler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
-	lis, err := net.Listen("tcp", o.listen)
-	if err != nil {
-		return err
-	}
-	srv := httpguard.NewServer(mux, slog.NewLogLogger(log.Handler(), slog.LevelWarn))
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(lis) }()
-	log.Info("serving", "orders", "http://"+lis.Addr().String()+"/orders")
-	if o.onListen != nil {
-		o.onListen(lis.Addr().String())
-	}
-
-	select {
-	case <-ctx.Done():
-	case err := <-served:
-		return fmt.Errorf("server: %w", err)
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err = httpguard.Shutdown(sctx, srv)
-	if e := <-served; !errors.Is(e, http.ErrServerClosed) {
-		err = errors.Join(err, fmt.Errorf("server: %w", e))
-	}
-	return err
+	return serving.HTTP(ctx, o.listen, mux, log, o.onListen)
 }

@@ -9,7 +9,6 @@ import (
 	"net/http"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/signalkit/sdk/otelsignals"
 	"github.com/signalkit/sdk/signals"
@@ -101,23 +100,3 @@ func (s *service) placeOrder(w http.ResponseWriter, r *http.Request) {
 // close delivers what is queued and stops the asynchronous signal's
 // workers.
 func (s *service) close() error { return s.shipped.Close() }
-
-// traceHandler adds the trace_id and span_id of the context a record is
-// logged with, so that a log line leads to its trace.
-type traceHandler struct{ slog.Handler }
-
-func (h traceHandler) Handle(ctx context.Context, r slog.Record) error {
-	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
-		r.AddAttrs(slog.String("trace_id", sc.TraceID().String()), slog.String("span_id", sc.SpanID().String()),
-			slog.Bool("sampled", sc.IsSampled()))
-	}
-	return h.Handler.Handle(ctx, r)
-}
-
-func (h traceHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return traceHandler{h.Handler.WithAttrs(attrs)}
-}
-
-func (h traceHandler) WithGroup(name string) slog.Handler {
-	return traceHandler{h.Handler.WithGroup(name)}
-}

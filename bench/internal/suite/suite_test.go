@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -57,6 +58,7 @@ func TestSuiteRuns(t *testing.T) {
 			t.Errorf("report lacks %q", want)
 		}
 	}
+	checkCitesNoTracker(t, string(report))
 	// Every plot the report links exists and is well-formed SVG.
 	links := 0
 	for _, line := range strings.Split(string(report), "\n") {
@@ -105,6 +107,21 @@ func TestSuiteRuns(t *testing.T) {
 	}
 }
 
+// trackerRef matches a reference to the project's issue tracker.
+var trackerRef = regexp.MustCompile(`(?i)\bissues?\b[^|\n]{0,3}[0-9]|\bthe issue's\b`)
+
+// checkCitesNoTracker fails the test if the report refers to the issue
+// tracker: the page is user documentation, which cites the spec (every
+// target names its section) or the docs themselves.
+func checkCitesNoTracker(t *testing.T, report string) {
+	t.Helper()
+	for i, line := range strings.Split(report, "\n") {
+		if m := trackerRef.FindString(line); m != "" {
+			t.Errorf("report line %d cites the tracker (%q); cite the spec or the docs: %s", i+1, m, line)
+		}
+	}
+}
+
 // TestReportGoTestAndPeers fills the go test and peers sections from
 // canned benchmark output (the in-process test above cannot build test
 // binaries) and checks what the report says of them.
@@ -129,6 +146,11 @@ BenchmarkFireForget/listeners=1/impl=kelindar-2 100 40 ns/op 20000000 calls/s 0 
 BenchmarkSyncEmit/listeners=1/impl=signals-2 100 20 ns/op 0 B/op 0 allocs/op
 BenchmarkSyncEmit/listeners=1/impl=gookit-2 100 60 ns/op 24 B/op 1 allocs/op
 `
+	natsOut := `BenchmarkThroughput/impl=raw-2 100 40000 ns/op 25000 msgs/s 16000 B/op 106 allocs/op
+BenchmarkThroughput/impl=bridge-2 100 44000 ns/op 22000 msgs/s 16500 B/op 107 allocs/op
+BenchmarkLatency/impl=raw-2 100 110000 ns/op 12000 B/op 114 allocs/op
+BenchmarkLatency/impl=bridge-2 100 120000 ns/op 12500 B/op 115 allocs/op
+`
 	out := t.TempDir()
 	s, err := newSuite(Config{Out: out, Work: t.TempDir(), Command: "test", Log: io.Discard})
 	if err != nil {
@@ -136,6 +158,7 @@ BenchmarkSyncEmit/listeners=1/impl=gookit-2 100 60 ns/op 24 B/op 1 allocs/op
 	}
 	s.gotest = &goTestResults{rounds: 2, benchtime: "1x", pkgs: []*goTestPkg{
 		{Name: "signals", Module: "signals", Pkg: ".", Bench: ".", Rounds: rounds(t, signalsOut, signalsOut), Benchstat: "raw signals table"},
+		{Name: "natssignals", Module: ".", Pkg: "./natssignals/test", Bench: "^Benchmark(Throughput|Latency)$", Rounds: rounds(t, natsOut, natsOut)},
 	}}
 	s.peers = &peersResults{
 		gotest: &goTestResults{rounds: 2, benchtime: "1x", pkgs: []*goTestPkg{
@@ -154,6 +177,7 @@ BenchmarkSyncEmit/listeners=1/impl=gookit-2 100 60 ns/op 24 B/op 1 allocs/op
 		t.Fatal(err)
 	}
 	report := string(b)
+	checkCitesNoTracker(t, report)
 	for _, want := range []string{
 		"| SyncEmit, 1 listener(s) | 20.0 ns (20.0 ns – 20.0 ns) | 0 | 10.0 ns (10.0 ns – 10.0 ns) | – | 40.0 ns (40.0 ns – 40.0 ns) | 2.00× (2.00–2.00) | 2.00× (2.00–2.00) |",
 		"2 rounds of `(cd bench && go test -run '^$' -bench . -benchtime 1x -count 1 ./internal/peers)`",
@@ -167,9 +191,43 @@ BenchmarkSyncEmit/listeners=1/impl=gookit-2 100 60 ns/op 24 B/op 1 allocs/op
 		"| Resource Efficiency | project | an unkeyed listener no larger than in maniartech/signals v1.3.1: ≤ 36 bytes (100,000 listeners, heap after GC) ([details](#peers)) | 40.0 B (1000 listeners) | **not met** |",
 		"raw peers table", "raw signals table",
 		"Not run in this report (section `latency`).",
+		// The NATS section: the table, the sentence drawn from the data, and the two targets judged from it.
+		"| throughput (msgs/s) | 25 k (25 k – 25 k) | 22 k (22 k – 22 k) | 1.14× (1.14–1.14) | – | 106 | 107 | +1.0 |",
+		"In these rounds the bridge moved fewer messages per second than raw (raw ÷ bridge: 1.14× (1.14–1.14)), and made 1.0 more allocations per message than raw",
+		"1.14× (1.14–1.14) | met |",
+		"+1.0 (+1.0 – +1.0) allocs/op | **not met** |",
 	} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q", want)
+		}
+	}
+}
+
+// TestReportNATSSentence checks that the NATS section's sentence on the
+// bridge's speed and allocations follows the measured data.
+func TestReportNATSSentence(t *testing.T) {
+	tmpl, err := parseReport()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stat := func(v float64) gobench.Stat { return gobench.Stat{Median: v, Min: v, Max: v, N: 3} }
+	for _, tt := range []struct {
+		ratio, added float64
+		want         string
+	}{
+		{0.9, -2, "the bridge moved at least as many messages per second as raw, and made 2.0 fewer allocations per message than raw"},
+		{1.3, 3, "the bridge moved fewer messages per second than raw (raw ÷ bridge: 1.30× (1.30–1.30)), and made 3.0 more allocations per message than raw"},
+		{1.0, 0.2, "the bridge moved at least as many messages per second as raw, and made as many allocations per message as raw, within one"},
+	} {
+		r := &Report{GoTest: &GoTestView{Rounds: 3, NATS: &NATSBench{Command: "go test",
+			Throughput: NATSRow{Ratio: stat(tt.ratio), AddedAllocs: stat(tt.added)}}}}
+		var b strings.Builder
+		if err := tmpl.ExecuteTemplate(&b, "report.md.tmpl", r); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), tt.want) {
+			i := strings.Index(b.String(), "The bridge's own work")
+			t.Errorf("ratio %v, added allocations %v: want %q in\n%s", tt.ratio, tt.added, tt.want, b.String()[max(i, 0):])
 		}
 	}
 }

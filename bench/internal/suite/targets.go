@@ -244,7 +244,10 @@ func (c checkSpec) read(rounds map[string]gobench.Rounds, m metricSet) (gobench.
 		return st, ratioText(st)
 	case c.Diff != nil:
 		st := rounds[c.Diff[0]].Diff(c.Diff[1], c.Diff[2], unit)
-		return st, diffText(st)
+		if unit == "ns/op" {
+			return st, diffText(st)
+		}
+		return st, statText(st, func(v float64) string { return fmt.Sprintf("%+.1f", v) }) + " " + unit
 	default:
 		st := rounds[c.Median[0]].Median(c.Median[1], unit)
 		switch unit {

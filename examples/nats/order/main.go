@@ -22,34 +22,17 @@
 package main
 
 import (
-	"cmp"
 	"context"
-	"errors"
 	"flag"
-	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
+	"io"
 
+	"github.com/signalkit/sdk/examples/internal/serving"
 	"github.com/signalkit/sdk/examples/nats/internal/natsdemo"
 )
 
 func main() {
 	var o natsdemo.OrderOptions
 	fl := flag.NewFlagSet("order", flag.ContinueOnError)
-	fl.StringVar(&o.Listen, "listen", "127.0.0.1:8081", "address of /orders, /metrics and /healthz")
-	fl.StringVar(&o.NATS, "nats", cmp.Or(os.Getenv("NATS_URL"), "nats://127.0.0.1:4222"), "NATS server URL (default $NATS_URL)")
-	fl.StringVar(&o.ServiceName, "service-name", cmp.Or(os.Getenv("OTEL_SERVICE_NAME"), "orders"), "the resource's service.name")
-	if err := fl.Parse(os.Args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return
-		}
-		os.Exit(2)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := natsdemo.RunOrderService(ctx, o, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "order:", err)
-		os.Exit(1)
-	}
+	o.RegisterFlags(fl, "127.0.0.1:8081", "orders")
+	serving.Main(fl, func(ctx context.Context, stderr io.Writer) error { return natsdemo.RunOrderService(ctx, o, stderr) })
 }

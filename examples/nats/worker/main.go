@@ -10,35 +10,18 @@
 package main
 
 import (
-	"cmp"
 	"context"
-	"errors"
 	"flag"
-	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
+	"io"
 
+	"github.com/signalkit/sdk/examples/internal/serving"
 	"github.com/signalkit/sdk/examples/nats/internal/natsdemo"
 )
 
 func main() {
 	var o natsdemo.WorkerOptions
 	fl := flag.NewFlagSet("worker", flag.ContinueOnError)
-	fl.StringVar(&o.Listen, "listen", "127.0.0.1:8082", "address of /metrics and /healthz")
-	fl.StringVar(&o.NATS, "nats", cmp.Or(os.Getenv("NATS_URL"), "nats://127.0.0.1:4222"), "NATS server URL (default $NATS_URL)")
-	fl.StringVar(&o.ServiceName, "service-name", cmp.Or(os.Getenv("OTEL_SERVICE_NAME"), "worker"), "the resource's service.name")
+	o.RegisterFlags(fl, "127.0.0.1:8082", "worker")
 	fl.StringVar(&o.Durable, "durable", "worker", "name of the durable JetStream consumer")
-	if err := fl.Parse(os.Args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return
-		}
-		os.Exit(2)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := natsdemo.RunWorker(ctx, o, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "worker:", err)
-		os.Exit(1)
-	}
+	serving.Main(fl, func(ctx context.Context, stderr io.Writer) error { return natsdemo.RunWorker(ctx, o, stderr) })
 }

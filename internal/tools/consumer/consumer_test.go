@@ -182,6 +182,70 @@ func main() {
 	}
 }
 
+// TestNATSConsumer gets the NATS bridge as a user does and builds a program
+// that publishes a signal's emissions, then checks that the build list
+// holds the NATS client and nothing that only the bridge's tests need: no
+// nats-server, no SDK, no exporter, no grpc, no test library.
+func TestNATSConsumer(t *testing.T) {
+	e := newEnv(t)
+	version := e.version(t, "github.com/signalkit/sdk/natssignals")
+	dir := e.module(t, "example.com/orders")
+	e.goCmd(t, dir, "get", "github.com/signalkit/sdk/natssignals@"+version)
+	writeFile(t, dir, "main.go", `package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/signalkit/sdk/natssignals"
+	"github.com/signalkit/sdk/signals"
+)
+
+type Order struct {
+	ID string `+"`json:\"id\"`"+`
+}
+
+func main() {
+	nc, err := nats.Connect(os.Getenv("NATS_URL"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	defer nc.Close()
+	ctx := context.Background()
+	placed := signals.NewSyncWithOptions[Order](&signals.SignalOptions{Name: "order.placed"})
+	pub, err := natssignals.Publish(ctx, nc, "orders.placed", placed,
+		natssignals.WithMessageID(func(o Order) string { return "order-" + o.ID }))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	defer pub.Close()
+	placed.Emit(ctx, Order{ID: "A-1"})
+}
+`)
+	e.goCmd(t, dir, "mod", "tidy")
+	e.goCmd(t, dir, "build", "-o", filepath.Join(t.TempDir(), "orders"), ".")
+	mods := e.buildList(t, dir)
+	t.Logf("build list of a module importing natssignals: %d modules\n%s", len(mods), strings.Join(mods, "\n"))
+	has := func(prefix string) bool {
+		return slices.ContainsFunc(mods, func(m string) bool { return strings.HasPrefix(m, prefix) })
+	}
+	for _, f := range append([]string{"github.com/nats-io/nats-server"}, forbidden...) {
+		if has(f) {
+			t.Errorf("the build list of a module importing natssignals holds %s", f)
+		}
+	}
+	for _, want := range []string{"github.com/nats-io/nats.go ", "github.com/signalkit/sdk/natssignals " + version} {
+		if !has(want) {
+			t.Errorf("the build list of a module importing natssignals has no %s", want)
+		}
+	}
+}
+
 // env runs the go command as a user's machine would: no workspace, no
 // replace directive, the repository's modules served at their release
 // versions from a file-based proxy, and an empty module cache.

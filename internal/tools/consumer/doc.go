@@ -7,5 +7,7 @@
 // would serve. The tests check that a program builds and runs against each
 // module, that the core's users get nothing but the core, and that the
 // instrumentation's users get no more modules than otelhttp's, and none of the
-// SDK, the exporters, grpc, the Prometheus client or a test library.
+// SDK, the exporters, grpc, the Prometheus client or a test library, and that
+// the NATS bridge's users get the NATS client and none of these, nor the NATS
+// server its tests run.
 package consumer

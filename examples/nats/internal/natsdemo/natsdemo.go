@@ -6,15 +6,19 @@
 package natsdemo
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
-	"log/slog"
+	"os"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"go.opentelemetry.io/otel/trace"
+
+	"github.com/signalkit/sdk/examples/internal/serving"
+	"github.com/signalkit/sdk/otelsetup"
 )
 
 // Order is what a client posts to the order service, and what travels to
@@ -22,6 +26,48 @@ import (
 type Order struct {
 	ID       string `json:"id"`
 	Quantity int    `json:"quantity"`
+}
+
+// ServiceOptions are what both services take.
+type ServiceOptions struct {
+	Listen      string             // address of the service's HTTP endpoints
+	NATS        string             // URL of the NATS server
+	ServiceName string             // the resource's service.name
+	Setup       []otelsetup.Option // more options for otelsetup.Setup
+	OnListen    func(addr string)  // called with the address once the server listens
+}
+
+// RegisterFlags registers on fl the flags both services take: -listen,
+// -nats (default $NATS_URL, or the local server) and -service-name
+// (default $OTEL_SERVICE_NAME, or serviceName).
+func (o *ServiceOptions) RegisterFlags(fl *flag.FlagSet, listen, serviceName string) {
+	fl.StringVar(&o.Listen, "listen", listen, "address of the HTTP endpoints")
+	fl.StringVar(&o.NATS, "nats", cmp.Or(os.Getenv("NATS_URL"), "nats://127.0.0.1:4222"), "NATS server URL (default $NATS_URL)")
+	fl.StringVar(&o.ServiceName, "service-name", cmp.Or(os.Getenv("OTEL_SERVICE_NAME"), serviceName), "the resource's service.name (default $OTEL_SERVICE_NAME)")
+}
+
+// start sets up the telemetry and connects to NATS, creating the streams:
+// what both services do first. close flushes the telemetry and closes the
+// connection; it must be called, also after an error.
+func (o *ServiceOptions) start(ctx context.Context) (p *otelsetup.Providers, nc *nats.Conn, close func() error, err error) {
+	p, err = otelsetup.Setup(ctx, append([]otelsetup.Option{otelsetup.WithServiceName(o.ServiceName)}, o.Setup...)...)
+	if err != nil {
+		return nil, nil, func() error { return nil }, err
+	}
+	close = func() error { return serving.FlushTelemetry(p) }
+	if nc, err = Connect(o.NATS, o.ServiceName); err != nil {
+		return nil, nil, close, err
+	}
+	close = func() error {
+		nc.Close()
+		return serving.FlushTelemetry(p)
+	}
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := EnsureStreams(sctx, nc); err != nil {
+		return nil, nil, close, err
+	}
+	return p, nc, close, nil
 }
 
 // Subject is the NATS subject of placed orders. The stream "ORDERS"
@@ -68,27 +114,4 @@ func EnsureStreams(ctx context.Context, nc *nats.Conn) error {
 		}
 	}
 	return nil
-}
-
-// TraceHandler adds the trace_id and span_id of the context a record is
-// logged with, so that a log line leads to its trace.
-type TraceHandler struct{ slog.Handler }
-
-// Handle adds the trace attributes and passes the record on.
-func (h TraceHandler) Handle(ctx context.Context, r slog.Record) error {
-	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
-		r.AddAttrs(slog.String("trace_id", sc.TraceID().String()), slog.String("span_id", sc.SpanID().String()),
-			slog.Bool("sampled", sc.IsSampled()))
-	}
-	return h.Handler.Handle(ctx, r)
-}
-
-// WithAttrs keeps the trace attributes.
-func (h TraceHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return TraceHandler{h.Handler.WithAttrs(attrs)}
-}
-
-// WithGroup keeps the trace attributes.
-func (h TraceHandler) WithGroup(name string) slog.Handler {
-	return TraceHandler{h.Handler.WithGroup(name)}
 }

@@ -81,9 +81,11 @@ func TestOneTraceAcrossServices(t *testing.T) {
 	defer stopWorker()
 	wready, wdone := make(chan string, 1), make(chan error, 1)
 	go func() {
-		wdone <- RunWorker(wctx, WorkerOptions{Listen: "127.0.0.1:0", NATS: url, ServiceName: "worker-test", Durable: "worker",
-			Setup:    []otelsetup.Option{otelsetup.WithStdoutTraces(&workerSpans)},
-			OnListen: func(a string) { wready <- a }, OnShipped: func(o Order) { shipped <- o }}, &logs)
+		wdone <- RunWorker(wctx, WorkerOptions{
+			ServiceOptions: ServiceOptions{Listen: "127.0.0.1:0", NATS: url, ServiceName: "worker-test",
+				Setup:    []otelsetup.Option{otelsetup.WithStdoutTraces(&workerSpans)},
+				OnListen: func(a string) { wready <- a }},
+			Durable: "worker", OnShipped: func(o Order) { shipped <- o }}, &logs)
 	}()
 	select {
 	case <-wready:
@@ -94,9 +96,9 @@ func TestOneTraceAcrossServices(t *testing.T) {
 	defer stopOrder()
 	oready, odone := make(chan string, 1), make(chan error, 1)
 	go func() {
-		odone <- RunOrderService(octx, OrderOptions{Listen: "127.0.0.1:0", NATS: url, ServiceName: "orders-test",
+		odone <- RunOrderService(octx, OrderOptions{ServiceOptions{Listen: "127.0.0.1:0", NATS: url, ServiceName: "orders-test",
 			Setup:    []otelsetup.Option{otelsetup.WithStdoutTraces(&orderSpans)},
-			OnListen: func(a string) { oready <- a }}, &logs)
+			OnListen: func(a string) { oready <- a }}}, &logs)
 	}()
 	var addr string
 	select {

@@ -5,24 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/signalkit/sdk/examples/internal/serving"
 	"github.com/signalkit/sdk/natssignals"
-	"github.com/signalkit/sdk/otelsetup"
 	"github.com/signalkit/sdk/otelsignals"
 	"github.com/signalkit/sdk/signals"
 )
 
 // WorkerOptions configure RunWorker.
 type WorkerOptions struct {
-	Listen      string             // address of /healthz and /metrics
-	NATS        string             // URL of the NATS server
-	ServiceName string             // the resource's service.name
-	Durable     string             // the durable consumer's name
-	Setup       []otelsetup.Option // more options for otelsetup.Setup
-	OnListen    func(addr string)  // called with the address once the server listens
+	ServiceOptions
+	Durable string // the durable consumer's name
 	// OnShipped, if set, is called after an order was shipped.
 	OnShipped func(Order)
 }
@@ -35,21 +30,10 @@ type WorkerOptions struct {
 // that JetStream delivers it again; after five deliveries it goes to
 // deadletter.orders.placed.
 func RunWorker(ctx context.Context, o WorkerOptions, stderr io.Writer) (err error) {
-	log := slog.New(TraceHandler{slog.NewTextHandler(stderr, nil)})
-	p, err := otelsetup.Setup(ctx, append([]otelsetup.Option{otelsetup.WithServiceName(o.ServiceName)}, o.Setup...)...)
+	log := serving.Logger(stderr)
+	p, nc, closeAll, err := o.start(ctx)
+	defer func() { err = errors.Join(err, closeAll()) }()
 	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, shutdown(p)) }()
-
-	nc, err := Connect(o.NATS, o.ServiceName)
-	if err != nil {
-		return err
-	}
-	defer nc.Close()
-	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if err := EnsureStreams(sctx, nc); err != nil {
 		return err
 	}
 
@@ -67,6 +51,8 @@ func RunWorker(ctx context.Context, o WorkerOptions, stderr io.Writer) (err erro
 	if err := otelsignals.Instrument(received, otelsignals.WithListenerSpans(true)); err != nil {
 		return err
 	}
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
 	sub, err := natssignals.Subscribe(sctx, nc, Subject, o.Durable, received,
 		natssignals.WithErrorHandler(func(err error) { log.Warn("natssignals", "error", err) }))
 	if err != nil {
@@ -81,5 +67,5 @@ func RunWorker(ctx context.Context, o WorkerOptions, stderr io.Writer) (err erro
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", p.MetricsHandler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
-	return serve(ctx, o.Listen, mux, log, o.OnListen)
+	return serving.HTTP(ctx, o.Listen, mux, log, o.OnListen)
 }

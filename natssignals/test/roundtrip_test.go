@@ -1,4 +1,4 @@
-package natssignals_test
+package test
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package natssignals_test
+package test
 
 import (
 	"context"
@@ -111,6 +111,17 @@ func TestAtLeastOnceAcrossServerRestart(t *testing.T) {
 	st := pub.Stats()
 	if st.Failed != 0 || st.Dropped != 0 {
 		t.Errorf("publisher gave up on messages: %+v", st)
+	}
+	// The restart happened, in the middle of the stream, and the bridge
+	// had to recover from it: without a restart this test must fail.
+	if stoppedAt >= int64(n) {
+		t.Errorf("the server was stopped after all %d emissions, not in the middle of the stream", n)
+	}
+	if r := pubConn.Stats().Reconnects; r < 1 {
+		t.Errorf("the publisher's connection reconnected %d times, want at least once", r)
+	}
+	if st.Retries == 0 {
+		t.Errorf("no publish was retried across the restart: %+v", st)
 	}
 	mu.Lock()
 	defer mu.Unlock()

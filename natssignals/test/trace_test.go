@@ -1,4 +1,4 @@
-package natssignals_test
+package test
 
 import (
 	"context"
@@ -89,14 +89,21 @@ func TestOneTrace(t *testing.T) {
 	settled := func() bool {
 		m = tel.Collect(t).ResourceMetrics()
 		h, c := natsHistograms(m), natsSums(m)
-		var consumed int64
+		var consumed, sent int64
 		for _, v := range c[semconv.MessagingClientConsumedMessagesName] {
 			consumed += v
 		}
-		return h[semconv.MessagingClientOperationDurationName] == 2 && h[semconv.MessagingProcessDurationName] == 2 && consumed == 2
+		for _, v := range c[semconv.MessagingClientSentMessagesName] {
+			sent += v
+		}
+		// One collection runs the callbacks (the counters) before it reads
+		// the histograms, so a message settled in between is in the
+		// histograms and not yet in the counters: wait for both.
+		return h[semconv.MessagingClientOperationDurationName] == 2 && h[semconv.MessagingProcessDurationName] == 2 &&
+			consumed == 2 && sent == 2
 	}
 	if err := waitUntil(10*time.Second, settled, nil); err != nil {
-		t.Fatalf("durations of both messages: %v", err)
+		t.Fatalf("durations and counts of both messages: %v", err)
 	}
 	if err := pub.Close(); err != nil {
 		t.Fatal(err)

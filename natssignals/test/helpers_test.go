@@ -1,4 +1,4 @@
-package natssignals_test
+package test
 
 import (
 	"context"
@@ -7,12 +7,15 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/signalkit/sdk/natssignals/internal/testhook"
 )
 
 // testServer is an embedded nats-server with JetStream on a temporary
@@ -232,4 +235,29 @@ func natsMsg(subject, data string, kv ...string) *nats.Msg {
 		m.Header.Set(kv[i], kv[i+1])
 	}
 	return m
+}
+
+// loseFirstAck returns a copy of ctx under which Publish's first publish
+// stores the message in JetStream but reports a lost acknowledgement, as
+// when the connection drops after the server stored a message and before
+// its acknowledgement arrived: the publisher publishes it again.
+func loseFirstAck(ctx context.Context) context.Context {
+	return testhook.WithWrapJetStream(ctx, func(js jetstream.JetStream) jetstream.JetStream {
+		return &lossyJS{JetStream: js}
+	})
+}
+
+type lossyJS struct {
+	jetstream.JetStream
+	lost atomic.Bool
+}
+
+func (l *lossyJS) PublishMsgAsync(m *nats.Msg, opts ...jetstream.PublishOpt) (jetstream.PubAckFuture, error) {
+	if l.lost.CompareAndSwap(false, true) {
+		if _, err := l.JetStream.PublishMsg(context.Background(), &nats.Msg{Subject: m.Subject, Data: m.Data, Header: m.Header}); err != nil {
+			return nil, err
+		}
+		return nil, jetstream.ErrAsyncPublishTimeout
+	}
+	return l.JetStream.PublishMsgAsync(m, opts...)
 }

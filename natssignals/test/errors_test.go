@@ -1,4 +1,4 @@
-package natssignals_test
+package test
 
 import (
 	"bytes"
@@ -433,8 +433,8 @@ func TestLostAckIsDeduplicated(t *testing.T) {
 	js := jetStream(t, nc)
 	createStreams(t, js)
 	local := signals.NewSync[Order]()
-	pub, err := natssignals.Publish(ctxT(t), nc, "orders.created", local, quiet(t),
-		natssignals.LoseFirstAck(), natssignals.WithRetry(5, time.Millisecond, time.Millisecond))
+	pub, err := natssignals.Publish(loseFirstAck(ctxT(t)), nc, "orders.created", local, quiet(t),
+		natssignals.WithRetry(5, time.Millisecond, time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -744,43 +744,5 @@ func TestDefaultErrorHandlerLogs(t *testing.T) {
 	}
 	if !strings.Contains(logged.String(), "level=WARN") || !strings.Contains(logged.String(), "natssignals: publish to") {
 		t.Errorf("log: %s", logged.String())
-	}
-}
-
-func TestInternals(t *testing.T) {
-	for _, tt := range []struct {
-		base, limit time.Duration
-		n           int
-		want        time.Duration
-	}{
-		{time.Second, 10 * time.Second, 0, time.Second},
-		{time.Second, 10 * time.Second, 2, 4 * time.Second},
-		{time.Second, 10 * time.Second, 3, 8 * time.Second},
-		{time.Second, 10 * time.Second, 4, 10 * time.Second},
-		{time.Second, 10 * time.Second, 100, 10 * time.Second},
-	} {
-		if got := natssignals.Backoff(tt.base, tt.limit, tt.n); got != tt.want {
-			t.Errorf("backoff(%v, %v, %d) = %v, want %v", tt.base, tt.limit, tt.n, got, tt.want)
-		}
-	}
-	h := nats.Header{"Traceparent": {"canonical"}, "tracestate": {"exact"}, "empty": {}}
-	if got := natssignals.CarrierGet(h, "traceparent"); got != "canonical" {
-		t.Errorf("case-insensitive Get = %q", got)
-	}
-	if got := natssignals.CarrierGet(h, "tracestate"); got != "exact" {
-		t.Errorf("Get = %q", got)
-	}
-	if got := natssignals.CarrierGet(h, "empty"); got != "" {
-		t.Errorf("Get of an empty value = %q", got)
-	}
-	if keys := natssignals.CarrierKeys(h); len(keys) != 3 {
-		t.Errorf("Keys = %v", keys)
-	}
-	refused, early, atEnd := natssignals.GateSequence()
-	if !refused || early || !atEnd {
-		t.Errorf("gate: refused after shut %t, drained early %t, drained at the end %t", refused, early, atEnd)
-	}
-	if (natssignals.JSON().ContentType()) != "application/json" {
-		t.Error("JSON content type")
 	}
 }

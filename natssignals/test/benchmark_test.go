@@ -1,4 +1,4 @@
-package natssignals_test
+package test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
 
 	"github.com/signalkit/sdk/natssignals"
 	"github.com/signalkit/sdk/signals"
@@ -18,12 +19,21 @@ import (
 
 // The bridge beside raw nats.go JetStream, on the same embedded server on
 // 127.0.0.1, in the same run: one publisher, one subscriber, a payload that
-// encodes to about 1 KB of JSON. impl=raw marshals with encoding/json, sets
-// a Nats-Msg-Id and publishes with PublishMsgAsync (at most 256 pending, the
-// bridge's default), and its consumer unmarshals and acknowledges each
-// message; impl=bridge emits into a SyncSignal that Publish forwards, and
-// Subscribe emits into a SyncSignal whose listener counts. Streams are in
-// memory, so that the numbers are the clients' and not the disk's.
+// encodes to about 1 KB of JSON. Streams are in memory, so that the numbers
+// are the clients' and not the disk's.
+//
+// impl=raw is nats.go configured as the bridge configures it, so that the
+// difference is the bridge's own work: the same JetStream options (at most
+// DefaultMaxPending messages awaiting their acknowledgement, acknowledgements
+// timed out after DefaultAckTimeout), the same headers (a Nats-Msg-Id of the
+// same form, a random prefix and a sequence number, and Content-Type:
+// application/json), and the same consumer (explicit acknowledgement,
+// AckWait DefaultAckWait, MaxDeliver unlimited, MaxAckPending
+// DefaultMaxAckPending, pulling 500 at a time). It marshals with
+// encoding/json and publishes with PublishMsgAsync; its consumer unmarshals
+// and acknowledges each message. impl=bridge emits into a SyncSignal that
+// Publish forwards, and Subscribe emits into a SyncSignal whose listener
+// counts. Neither traces (the global propagator and providers are no-ops).
 //
 // allocs/op counts every allocation of the process, the embedded server's
 // included, so compare them between the two impls: the difference is what
@@ -108,11 +118,13 @@ type side struct {
 
 func (e *benchEnv) raw(b *testing.B, subject string) *side {
 	s := &side{received: new(atomic.Int64), wake: make(chan struct{}, 1)}
-	js, err := jetstream.New(e.pubConn, jetstream.WithPublishAsyncMaxPending(natssignals.DefaultMaxPending))
+	js, err := jetstream.New(e.pubConn,
+		jetstream.WithPublishAsyncMaxPending(natssignals.DefaultMaxPending),
+		jetstream.WithPublishAsyncTimeout(natssignals.DefaultAckTimeout))
 	if err != nil {
 		b.Fatal(err)
 	}
-	prefix, seq := "raw.", 0
+	prefix, seq := nuid.Next()+".", 0
 	s.publish = func(p Payload) error {
 		data, err := json.Marshal(p)
 		if err != nil {
@@ -122,6 +134,7 @@ func (e *benchEnv) raw(b *testing.B, subject string) *side {
 		m := nats.NewMsg(subject)
 		m.Data = data
 		m.Header.Set(jetstream.MsgIDHeader, prefix+strconv.Itoa(seq))
+		m.Header.Set(natssignals.HeaderContentType, "application/json")
 		_, err = js.PublishMsgAsync(m)
 		return err
 	}
@@ -133,7 +146,8 @@ func (e *benchEnv) raw(b *testing.B, subject string) *side {
 		b.Fatal(err)
 	}
 	cons, err := subJS.CreateOrUpdateConsumer(ctx, stream, jetstream.ConsumerConfig{Durable: "raw", FilterSubject: subject,
-		AckPolicy: jetstream.AckExplicitPolicy, MaxAckPending: natssignals.DefaultMaxAckPending})
+		DeliverPolicy: jetstream.DeliverAllPolicy, AckPolicy: jetstream.AckExplicitPolicy, AckWait: natssignals.DefaultAckWait,
+		MaxDeliver: -1, MaxAckPending: natssignals.DefaultMaxAckPending})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -148,7 +162,7 @@ func (e *benchEnv) raw(b *testing.B, subject string) *side {
 		case s.wake <- struct{}{}:
 		default:
 		}
-	}, jetstream.PullMaxMessages(500))
+	}, jetstream.PullMaxMessages(min(natssignals.DefaultMaxAckPending, 500)))
 	if err != nil {
 		b.Fatal(err)
 	}
