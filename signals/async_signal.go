@@ -42,6 +42,10 @@ type AsyncSignal[T any] struct {
 	closing  event                              // Shutdown has started
 	settled  notifier                           // where Shutdown waits for the deliveries
 	dropping atomic.Bool                        // Shutdown ran out of time: drop queued emissions
+	// unstarted counts the emissions that the owner has taken from the
+	// queue in a batch and not yet started: they are still queued, as
+	// Stats and the queue-depth gauge see it. Only the owner writes it.
+	unstarted atomic.Int32
 
 	fanouts sync.Pool // of *fanout[T], for Emit
 }
@@ -315,7 +319,7 @@ func (s *AsyncSignal[T]) Stats() Stats {
 		ps := ref.p.Stats()
 		st.PoolSize, st.Workers, st.BusyWorkers, st.QueueCap = ps.Size, ps.Workers, ps.Busy, ps.QueueCap
 		if q := s.inbox.Load(); q != nil {
-			st.QueueLen = q.len()
+			st.QueueLen = q.len() + int(s.unstarted.Load())
 		}
 	}
 	return st

@@ -327,6 +327,12 @@ func (s *AsyncSignal[T]) deliverAll(ds []delivery[T], p *WorkerPool) {
 		}
 	}()
 	for ; i < len(ds); i++ {
+		if len(ds) > 1 || s.unstarted.Load() != 0 {
+			// The owner's batch: this emission starts, those after
+			// it are still queued. (A helper takes one emission at a
+			// time, never while the owner holds a batch.)
+			s.unstarted.Store(int32(len(ds) - 1 - i)) // #nosec G115 -- at most deliveryBatch
+		}
 		d := &ds[i]
 		v := d.v
 		if s.dropping.Load() || p.dropping.Load() {
