@@ -46,6 +46,9 @@ type AsyncSignal[T any] struct {
 	// queue in a batch and not yet started: they are still queued, as
 	// Stats and the queue-depth gauge see it. Only the owner writes it.
 	unstarted atomic.Int32
+	// plainView is the last view whose listeners the owner found all
+	// plain (see AsyncSignal.plain).
+	plainView atomic.Pointer[view[T]]
 
 	fanouts sync.Pool // of *fanout[T], for Emit
 }
@@ -145,7 +148,7 @@ func (s *AsyncSignal[T]) Emit(ctx context.Context, payload T) {
 		ctx = context.Background()
 	}
 	n := len(v.entries)
-	if n <= 1 || s.closing.isSet() {
+	if n <= 1 || s.closing.hasFired() {
 		s.emitView(ctx, payload, v, KindAsync, OpEmit, 0)
 		return
 	}
@@ -200,7 +203,7 @@ func (s *AsyncSignal[T]) Enqueue(ctx context.Context, payload T) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if s.closing.isSet() {
+	if s.closing.hasFired() {
 		return ErrClosed
 	}
 	v := s.load()
@@ -208,7 +211,7 @@ func (s *AsyncSignal[T]) Enqueue(ctx context.Context, payload T) error {
 		return nil // nothing would receive it
 	}
 	pool := s.poolRef().p
-	if pool == nil || pool.closed.Load() {
+	if pool == nil || pool.closing.hasFired() {
 		return ErrClosed
 	}
 	d := delivery[T]{v: v, ctx: ctx, payload: payload}
