@@ -2,6 +2,7 @@ package signals
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -29,10 +30,27 @@ type AsyncSignal[T any] struct {
 	shared   *WorkerPool
 	overflow OverflowPolicy
 
-	pool        atomic.Pointer[poolRef]
-	queuedLen   atomic.Int64 // emissions of this signal in the queue
-	outstanding activity     // enqueued emissions not yet delivered or dropped
-	dropping    atomic.Bool  // Shutdown ran out of time: drop queued emissions
+	pool atomic.Pointer[poolRef]
+
+	// The queue of enqueued emissions and its delivery (see inbox.go).
+	inbox    atomic.Pointer[queue[delivery[T]]] // made by the first Enqueue
+	sched    atomic.Int32                       // 1: in the run queue, or a worker owns the queue
+	drainers atomic.Int32                       // workers delivering from the queue
+	helpers  atomic.Int32                       // of them, helpers of the owner
+	waiting  atomic.Int32                       // producers waiting for room
+	room     notifier                           // where they wait
+	closing  event                              // Shutdown has started
+	settled  notifier                           // where Shutdown waits for the deliveries
+	dropping atomic.Bool                        // Shutdown ran out of time: drop queued emissions
+	// unstarted counts the emissions that the owner has taken from the
+	// queue in a batch and not yet started: they are still queued, as
+	// Stats and the queue-depth gauge see it. Only the owner writes it.
+	unstarted atomic.Int32
+	// plainView is the last view whose listeners the owner found all
+	// plain (see AsyncSignal.plain).
+	plainView atomic.Pointer[view[T]]
+
+	fanouts sync.Pool // of *fanout[T], for Emit
 }
 
 // poolRef is the pool a signal uses, and whether the signal created it. A
@@ -130,16 +148,16 @@ func (s *AsyncSignal[T]) Emit(ctx context.Context, payload T) {
 		ctx = context.Background()
 	}
 	n := len(v.entries)
-	if n <= 1 || s.outstanding.closed() {
-		s.emitFast(ctx, payload, KindAsync)
+	if n <= 1 || s.closing.hasFired() {
+		s.emitView(ctx, payload, v, KindAsync, OpEmit, 0)
 		return
 	}
 	pool := s.poolRef().p
 	if pool == nil { // shut down meanwhile, before the signal needed a pool
-		s.emitFast(ctx, payload, KindAsync)
+		s.emitView(ctx, payload, v, KindAsync, OpEmit, 0)
 		return
 	}
-	f := &fanout[T]{s: s, pool: pool, ctx: ctx, payload: payload, v: v, o: v.obs}
+	f := s.newFanout(ctx, payload, v, pool)
 	if f.o != nil {
 		f.info = Emission{Signal: s.Name(), Kind: KindAsync, Op: OpEmit, Listeners: n}
 		if f.o.collector != nil {
@@ -153,18 +171,18 @@ func (s *AsyncSignal[T]) Emit(ctx context.Context, payload T) {
 		}
 	}
 	f.done = f.ctx.Done()
-	f.wctx = workerCtx{Context: f.ctx, pool: f.pool}
 	f.wg.Add(n)
-	f.pool.help(help[T]{f})
+	f.offer()
 	f.work(false)
 	f.endEmit()
+	f.release()
 }
 
 // Enqueue queues an emission and returns without waiting for any listener: a
 // pool worker delivers it later to the listeners registered when Enqueue was
-// called (except those removed before their call starts), concurrently, in the
-// same way as Emit. Its cost to the caller does not depend on the number of
-// listeners.
+// called (except those removed before their call starts). Its cost to the
+// caller does not depend on the number of listeners, and it allocates
+// nothing.
 //
 // If the queue is full, the signal's [OverflowPolicy] applies: by default
 // Enqueue waits for room until ctx is done (returning ctx's error); with
@@ -172,9 +190,11 @@ func (s *AsyncSignal[T]) Emit(ctx context.Context, payload T) {
 // Close, it returns [ErrClosed]. Listener failures are handled as for Emit:
 // recorded, and passed to the error handler.
 //
-// Emissions start in the order they were enqueued. With a pool of one worker,
-// each listener receives them in that order; with more workers, a listener
-// may receive them concurrently, in any order.
+// Emissions start in the order they were enqueued: a worker calls the
+// listeners of each, one after another. With a pool of one worker, each
+// listener receives them in that order; with more workers, several may
+// deliver emissions of the signal at once, so a listener may receive them
+// concurrently, in any order.
 //
 // ctx is passed to the listeners: if it is cancelled before the delivery
 // reaches a listener, that listener is skipped. A nil ctx is treated as
@@ -183,63 +203,58 @@ func (s *AsyncSignal[T]) Enqueue(ctx context.Context, payload T) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if !s.outstanding.acquire() {
+	if s.closing.hasFired() {
 		return ErrClosed
 	}
 	v := s.load()
 	if v == nil || (len(v.entries) == 0 && v.obs == nil) {
-		s.outstanding.release()
 		return nil // nothing would receive it
 	}
 	pool := s.poolRef().p
-	if pool == nil { // a Shutdown that ran out of time has recorded that the signal has no pool
-		s.outstanding.release()
+	if pool == nil || pool.closing.hasFired() {
 		return ErrClosed
 	}
-	f := &fanout[T]{s: s, pool: pool, ctx: ctx, payload: payload, v: v, o: v.obs}
-	// Once queued, f belongs to the worker that delivers it: what the
-	// publisher side needs afterwards is kept here.
+	d := delivery[T]{v: v, ctx: ctx, payload: payload}
 	var (
 		collector MetricsCollector
 		info      Emission
 		flags     Observe
-		start     time.Time
+		start     time.Duration
 	)
-	if f.o != nil {
+	if o := v.obs; o != nil {
 		info = Emission{Signal: s.Name(), Kind: KindAsync, Op: OpEnqueue, Listeners: len(v.entries)}
-		if collector = f.o.collector; collector != nil {
+		if collector = o.collector; collector != nil {
 			var c context.Context
 			if c, flags = collector.EmitStart(ctx, info); c != nil {
-				ctx = c
+				d.ctx = c
 			}
 		}
-		if flags&ObserveDurations != 0 || f.o.stats {
-			start = time.Now()
-			f.queued = start
+		if flags&ObserveDurations != 0 || o.stats {
+			start = monotime()
+			d.queued = start
 		}
 	}
-	f.ctx, f.info, f.done = ctx, info, ctx.Done()
-	s.queuedLen.Add(1)
-	err := f.pool.enqueue(ctx, f, s.overflow == OverflowBlock, &s.outstanding)
-	if err != nil {
-		s.queuedLen.Add(-1)
-		if err == ErrQueueFull {
-			s.counters.dropped.Add(1)
-			if collector != nil {
-				collector.Dropped(ctx, info.Signal, ErrQueueFull)
-			}
+	ctx = d.ctx
+	err := s.push(ctx, s.inboxFor(pool), &d, pool)
+	if err == ErrQueueFull {
+		s.counters.dropped.Add(1)
+		if collector != nil {
+			collector.Dropped(ctx, info.Signal, ErrQueueFull)
 		}
-		s.outstanding.release()
 	}
 	if flags&ObserveEnd != 0 {
-		var d time.Duration
-		if !start.IsZero() {
-			d = time.Since(start)
+		var dur time.Duration
+		if start != 0 {
+			dur = monotime() - start
 		}
-		collector.EmitEnd(ctx, info, EmitResult{Duration: d, Err: err})
+		collector.EmitEnd(ctx, info, EmitResult{Duration: dur, Err: err})
 	}
 	return err
 }
+
+// Overflow returns what Enqueue does when the signal's queue is full: the
+// [SignalOptions.Overflow] the signal was created with.
+func (s *AsyncSignal[T]) Overflow() OverflowPolicy { return s.overflow }
 
 // Close stops the signal from accepting enqueued emissions, delivers those
 // already queued, waits for the listeners they run, and, if the signal created
@@ -272,29 +287,26 @@ func (s *AsyncSignal[T]) Shutdown(ctx context.Context) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	idle := s.outstanding.close()
+	// Closing the queue ends Enqueue: an Enqueue that has claimed its
+	// slot before completes, and the deliveries empty the queue.
+	s.closing.fire()
+	s.closeInbox()
 	if onDelivery() {
 		ref := s.closeRef()
 		if ref.own {
 			ref.p.beginShutdown()
 		}
-		select {
-		case <-idle:
-			if !ref.own || ref.p.shutDown() {
-				return nil
-			}
-		default:
+		if s.quiet() && (!ref.own || ref.p.shutDown()) {
+			return nil
 		}
 		return ErrCloseFromListener
 	}
-	select {
-	case <-idle:
-	case <-ctx.Done():
+	if err := s.awaitQuiet(ctx); err != nil {
 		s.dropping.Store(true)
 		if ref := s.closeRef(); ref.own {
 			_ = ref.p.Shutdown(ctx) // ctx is done: it drops what is queued and returns ctx's error
 		}
-		return ctx.Err()
+		return err
 	}
 	if ref := s.closeRef(); ref.own {
 		return ref.p.Shutdown(ctx)
@@ -309,7 +321,9 @@ func (s *AsyncSignal[T]) Stats() Stats {
 	if ref := s.pool.Load(); ref != nil && ref.p != nil {
 		ps := ref.p.Stats()
 		st.PoolSize, st.Workers, st.BusyWorkers, st.QueueCap = ps.Size, ps.Workers, ps.Busy, ps.QueueCap
-		st.QueueLen = int(max(s.queuedLen.Load(), 0))
+		if q := s.inbox.Load(); q != nil {
+			st.QueueLen = q.len() + int(s.unstarted.Load())
+		}
 	}
 	return st
 }

@@ -2,9 +2,9 @@ package signals
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // BaseSignal holds a signal's listeners and everything about them that does
@@ -40,7 +40,7 @@ type BaseSignal[T any] struct {
 	onError  atomic.Pointer[ErrorHandler]
 	counters counters
 	health   healthState
-	removals removals // where RemoveListener and Reset wait for calls to end
+	removals notifier // where RemoveListener and Reset wait for calls to end
 }
 
 // NewBaseSignal returns a BaseSignal configured by opts; nil opts means the
@@ -71,7 +71,7 @@ func (s *BaseSignal[T]) init(opts *SignalOptions) {
 	}
 	s.health.opts = opts.Health
 	if s.stats || s.listenerMetrics || s.breaker > 0 {
-		s.current.Store(&view[T]{obs: s.observer()})
+		s.current.Store(&view[T]{gen: new(handle), obs: s.observer()})
 	}
 }
 
@@ -96,7 +96,7 @@ func (s *BaseSignal[T]) publish(change func(*view[T]) *view[T]) *view[T] {
 		old := s.current.Load()
 		v := old
 		if v == nil {
-			v = &view[T]{obs: s.observer()}
+			v = &view[T]{gen: new(handle), obs: s.observer()}
 		}
 		nv := change(v)
 		if nv == nil {
@@ -115,7 +115,7 @@ func (s *BaseSignal[T]) AddListener(listener SignalListener[T], key ...string) i
 	if listener == nil {
 		panic("signals: AddListener: listener cannot be nil")
 	}
-	return s.add(&entry[T]{fn: listener, key: firstKey(key)})
+	return s.add(entry[T]{fn: listener}, firstKey(key), 0)
 }
 
 // AddListenerWithErr adds a listener that can fail; see [Signal]. It returns
@@ -125,7 +125,7 @@ func (s *BaseSignal[T]) AddListenerWithErr(listener SignalListenerErr[T], key ..
 	if listener == nil {
 		panic("signals: AddListenerWithErr: listener cannot be nil")
 	}
-	return s.add(s.errEntry(listener, firstKey(key), false))
+	return s.add(entry[T]{errFn: listener}, firstKey(key), 0)
 }
 
 // AddOnce adds a listener that at most one emission calls; see [Signal]. A nil
@@ -134,7 +134,7 @@ func (s *BaseSignal[T]) AddOnce(listener Listener[T]) int {
 	if listener == nil {
 		panic("signals: AddOnce: listener cannot be nil")
 	}
-	return s.add(newOnce(&entry[T]{fn: listener}))
+	return s.add(entry[T]{fn: listener}, "", stateOnce)
 }
 
 // AddOnceWithKey is [BaseSignal.AddOnce] with a key. It returns -1 if key is
@@ -143,7 +143,7 @@ func (s *BaseSignal[T]) AddOnceWithKey(listener Listener[T], key string) int {
 	if listener == nil {
 		panic("signals: AddOnceWithKey: listener cannot be nil")
 	}
-	return s.add(newOnce(&entry[T]{fn: listener, key: key}))
+	return s.add(entry[T]{fn: listener}, key, stateOnce)
 }
 
 // AddOnceWithErr is [BaseSignal.AddOnce] for a listener that can fail.
@@ -151,7 +151,7 @@ func (s *BaseSignal[T]) AddOnceWithErr(listener SignalListenerErr[T]) int {
 	if listener == nil {
 		panic("signals: AddOnceWithErr: listener cannot be nil")
 	}
-	return s.add(s.errEntry(listener, "", true))
+	return s.add(entry[T]{errFn: listener}, "", stateOnce)
 }
 
 // AddOnceWithErrAndKey is [BaseSignal.AddOnceWithKey] for a listener that can
@@ -160,22 +160,7 @@ func (s *BaseSignal[T]) AddOnceWithErrAndKey(listener SignalListenerErr[T], key 
 	if listener == nil {
 		panic("signals: AddOnceWithErrAndKey: listener cannot be nil")
 	}
-	return s.add(s.errEntry(listener, key, true))
-}
-
-// errEntry returns an entry for an error-aware listener.
-func (s *BaseSignal[T]) errEntry(listener SignalListenerErr[T], key string, once bool) *entry[T] {
-	e := &entry[T]{errFn: listener, key: key}
-	if once {
-		newOnce(e)
-	}
-	return e
-}
-
-// newOnce marks a new entry as a one-time listener.
-func newOnce[T any](e *entry[T]) *entry[T] {
-	e.state.Store(stateOnce)
-	return e
+	return s.add(entry[T]{errFn: listener}, key, stateOnce)
 }
 
 func firstKey(key []string) string {
@@ -185,12 +170,21 @@ func firstKey(key []string) string {
 	return key[0]
 }
 
-// add publishes e and returns the number of listeners, or -1 if e's key is
-// taken.
-func (s *BaseSignal[T]) add(e *entry[T]) int {
-	e.added = uint32(time.Now().Unix() - addedEpoch) // #nosec G115 -- fits until the year 2160
+// add publishes x with the given key and state bits, giving it a handle if
+// it needs one (see entry.h), and returns the number of listeners, or -1 if
+// the key is taken.
+func (s *BaseSignal[T]) add(x entry[T], key string, bits uint32) int {
+	if key != "" {
+		bits |= stateKeyed
+	}
+	if x.errFn != nil {
+		bits |= stateErrAware
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if key != "" || bits&stateOnce != 0 || s.breaker > 0 {
+		x.h = newHandle(key, bits)
+	}
 	initCap := s.initCap
 	if initCap <= 0 {
 		initCap = defaultInitialCapacity
@@ -200,15 +194,15 @@ func (s *BaseSignal[T]) add(e *entry[T]) int {
 		growth = defaultGrowth
 	}
 	v := s.publish(func(v *view[T]) *view[T] {
-		if e.key != "" && v.byKey(e.key) != nil {
+		if key != "" && v.byKey(key) >= 0 {
 			return nil
 		}
-		return v.withEntry(e, initCap, growth)
+		return v.withEntry(x, initCap, growth)
 	})
 	if v == nil {
 		return -1
 	}
-	s.changed(v, e, ChangeAdd)
+	s.changed(v, &x, ChangeAdd)
 	return len(v.entries)
 }
 
@@ -229,25 +223,26 @@ func (s *BaseSignal[T]) add(e *entry[T]) int {
 // RemoveListener returns -1 for it and does not wait for its call.
 func (s *BaseSignal[T]) RemoveListener(key string) int {
 	s.mu.Lock()
-	var removed *entry[T]
+	var removed entry[T]
 	v := s.publish(func(v *view[T]) *view[T] {
-		e := v.byKey(key)
-		if e == nil {
+		i := v.byKey(key)
+		if i < 0 {
 			return nil
 		}
-		removed = e
-		return v.without(v.indexOf(e))
+		removed = v.entries[i]
+		return v.without(i)
 	})
 	if v == nil {
 		s.mu.Unlock()
 		return -1
 	}
-	inProgress := calls(removed.state.Or(stateRemoved)) != 0
-	s.changed(v, removed, ChangeRemove)
+	// A one-time listener that an emission has claimed but not yet
+	// unlinked is removed here (unlink will not find it), and its call
+	// waited for.
+	removed.h.state.Or(stateRemoved)
+	s.changed(v, &removed, ChangeRemove)
 	s.mu.Unlock()
-	if inProgress {
-		s.awaitCalls([]*entry[T]{removed})
-	}
+	s.awaitCalls(&removal[T]{entries: []entry[T]{removed}})
 	return len(v.entries)
 }
 
@@ -256,50 +251,53 @@ func (s *BaseSignal[T]) RemoveListener(key string) int {
 // [BaseSignal.RemoveListener].
 func (s *BaseSignal[T]) Reset() {
 	s.mu.Lock()
-	var removed []*entry[T]
+	var old *view[T]
 	v := s.publish(func(v *view[T]) *view[T] {
-		removed = v.entries
-		return &view[T]{obs: v.obs}
+		old = v
+		return &view[T]{gen: new(handle), obs: v.obs}
 	})
-	inProgress := false
-	for _, e := range removed {
-		if calls(e.state.Or(stateRemoved)) != 0 {
-			inProgress = true
+	old.gen.state.Or(stateRemoved)
+	for i := range old.entries {
+		if h := old.entries[i].h; h != nil {
+			h.state.Or(stateRemoved)
 		}
-		s.changed(v, e, ChangeReset)
+		s.changed(v, &old.entries[i], ChangeReset)
 	}
 	s.mu.Unlock()
-	if inProgress {
-		s.awaitCalls(removed)
-	}
+	s.awaitCalls(&removal[T]{gen: old.gen, entries: old.entries})
 }
 
-// unlink removes e, a one-time listener an emission has just claimed, from the
-// current view. It does not take s.mu, so that emission never waits for a
-// writer.
-func (s *BaseSignal[T]) unlink(e *entry[T]) {
+// unlink removes the one-time listener with handle h, which an emission has
+// just claimed, from the current view. It does not take s.mu, so that
+// emission never waits for a writer.
+func (s *BaseSignal[T]) unlink(h *handle) {
 	for {
 		old := s.current.Load()
-		i := old.indexOf(e)
+		i := old.indexOf(h)
 		if i < 0 {
 			return // removed by RemoveListener or Reset in the meantime
 		}
+		x := old.entries[i]
 		if s.current.CompareAndSwap(old, old.without(i)) {
-			s.changed(old, e, ChangeOnceFired)
+			s.changed(old, &x, ChangeOnceFired)
 			return
 		}
 	}
 }
 
 // changed reports a listener change to the collector of v, if any.
-func (s *BaseSignal[T]) changed(v *view[T], e *entry[T], c Change) {
+func (s *BaseSignal[T]) changed(v *view[T], x *entry[T], c Change) {
 	if v.obs != nil && v.obs.collector != nil {
-		v.obs.collector.ListenerChanged(s.listenerInfo(e), c)
+		v.obs.collector.ListenerChanged(s.listenerInfo(x), c)
 	}
 }
 
-func (s *BaseSignal[T]) listenerInfo(e *entry[T]) ListenerInfo {
-	return ListenerInfo{Signal: s.Name(), Key: e.key, Once: e.once(), ErrorAware: e.errFn != nil}
+func (s *BaseSignal[T]) listenerInfo(x *entry[T]) ListenerInfo {
+	l := ListenerInfo{Signal: s.Name(), ErrorAware: x.errFn != nil}
+	if x.h != nil {
+		l.Key, l.Once = x.h.key, x.h.once()
+	}
+	return l
 }
 
 // Emit panics: a BaseSignal has no way to call its listeners. Use a
@@ -330,10 +328,10 @@ func (s *BaseSignal[T]) Keys() []string {
 	if v == nil {
 		return []string{}
 	}
-	keys := make([]string, 0, len(v.keyed))
-	for _, e := range v.entries {
-		if e.key != "" {
-			keys = append(keys, e.key)
+	keys := make([]string, 0, v.numKeyed())
+	for i := range v.entries {
+		if h := v.entries[i].h; h != nil && h.key != "" {
+			keys = append(keys, h.key)
 		}
 	}
 	return keys
@@ -346,7 +344,7 @@ func (s *BaseSignal[T]) HasKey(key string) bool {
 	if v == nil || key == "" {
 		return false
 	}
-	return v.byKey(key) != nil
+	return v.byKey(key) >= 0
 }
 
 // Metadata returns a description of the listener with the given key, or nil if
@@ -356,11 +354,11 @@ func (s *BaseSignal[T]) Metadata(key string) *ListenerMetadata {
 	if v == nil {
 		return nil
 	}
-	e := v.byKey(key)
-	if e == nil {
+	h := v.handleOf(key)
+	if h == nil {
 		return nil
 	}
-	return e.metadata()
+	return h.metadata()
 }
 
 // SetErrorHandler sets the function that receives listener errors and panics
@@ -450,9 +448,27 @@ func (s *BaseSignal[T]) observer() *observer {
 
 // republish publishes the current listeners with an observer derived from the
 // settings. The caller holds s.mu.
+//
+// While the circuit breaker is on, every listener has a handle, which it
+// disables; republish gives one to those that have none, in a copy of the
+// entries. Emissions already under way with an earlier view call those
+// listeners without recording their failures for the breaker.
 func (s *BaseSignal[T]) republish() {
 	obs := s.observer()
 	s.publish(func(v *view[T]) *view[T] {
-		return &view[T]{entries: v.entries, keyed: v.keyed, obs: obs}
+		nv := &view[T]{entries: v.entries, keyed: v.keyed, recent: v.recent, gen: v.gen, obs: obs}
+		if s.breaker > 0 && slices.ContainsFunc(v.entries, func(x entry[T]) bool { return x.h == nil }) {
+			nv.entries = slices.Clone(v.entries)
+			for i := range nv.entries {
+				if x := &nv.entries[i]; x.h == nil {
+					bits := uint32(0)
+					if x.errFn != nil {
+						bits = stateErrAware
+					}
+					x.h = newHandle("", bits)
+				}
+			}
+		}
+		return nv
 	})
 }

@@ -2,28 +2,30 @@ package signals
 
 import "fmt"
 
-// trip disables e after its n-th failure in a row, err. A listener already
+// trip disables x after its n-th failure in a row, err. A listener already
 // disabled stays as it is.
-func (s *BaseSignal[T]) trip(e *entry[T], n int32, err error) {
-	if e.state.Or(stateDisabled)&stateDisabled != 0 {
+func (s *BaseSignal[T]) trip(x *entry[T], n int32, err error) {
+	h := x.h
+	if h.state.Or(stateDisabled)&stateDisabled != 0 {
 		return
 	}
-	e.statsOrNew().lastErr.Store(&errorBox{fmt.Errorf("%w after %d failures in a row: %w", ErrListenerDisabled, n, err)})
+	h.statsOrNew().lastErr.Store(&errorBox{fmt.Errorf("%w after %d failures in a row: %w", ErrListenerDisabled, n, err)})
 	if v := s.load(); v != nil {
-		s.changed(v, e, ChangeDisable)
+		s.changed(v, x, ChangeDisable)
 	}
 }
 
-// enable re-enables e if the circuit breaker disabled it, and reports whether
+// enable re-enables x if the circuit breaker disabled it, and reports whether
 // it did.
-func (s *BaseSignal[T]) enable(v *view[T], e *entry[T]) bool {
-	if e.state.And(^stateDisabled)&stateDisabled == 0 {
+func (s *BaseSignal[T]) enable(v *view[T], x *entry[T]) bool {
+	h := x.h
+	if h == nil || h.state.And(^stateDisabled)&stateDisabled == 0 {
 		return false
 	}
-	if st := e.stats.Load(); st != nil {
+	if st := h.stats.Load(); st != nil {
 		st.failStreak.Store(0)
 	}
-	s.changed(v, e, ChangeEnable)
+	s.changed(v, x, ChangeEnable)
 	return true
 }
 
@@ -35,11 +37,11 @@ func (s *BaseSignal[T]) EnableListener(key string) bool {
 	if v == nil {
 		return false
 	}
-	e := v.byKey(key)
-	if e == nil {
+	i := v.byKey(key)
+	if i < 0 {
 		return false
 	}
-	return s.enable(v, e)
+	return s.enable(v, &v.entries[i])
 }
 
 // EnableListeners re-enables every listener the circuit breaker disabled,
@@ -50,8 +52,8 @@ func (s *BaseSignal[T]) EnableListeners() int {
 		return 0
 	}
 	n := 0
-	for _, e := range v.entries {
-		if s.enable(v, e) {
+	for i := range v.entries {
+		if s.enable(v, &v.entries[i]) {
 			n++
 		}
 	}

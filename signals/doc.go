@@ -134,9 +134,11 @@
 // collector, stats, listener metrics or breaker) and the context cannot be
 // cancelled, it takes a fast path whose loop makes no call but the listener's
 // own; panic isolation costs one deferred recover per emission, not one per
-// listener. Each listener call is counted in the listener's entry while it
-// runs, which is what lets RemoveListener wait for it: two atomic adds per
-// call, and no lock. [AsyncSignal.Emit] to one listener calls it on the emitting
+// listener. What lets RemoveListener and Reset wait for the calls in
+// progress costs an emission two atomic operations, and one more per call of
+// a keyed listener (the only kind RemoveListener removes on its own); it
+// takes no lock, and emitters on different goroutines write different cache
+// lines. [AsyncSignal.Emit] to one listener calls it on the emitting
 // goroutine and allocates nothing; to several, it allocates one object, which
 // pool workers share through an atomic index, whatever the number of listeners.
 // [AsyncSignal.Enqueue] costs the caller one lock-free queue operation,

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"time"
+	"unsafe"
 )
 
 // Emission runs on one of three paths.
@@ -29,9 +30,13 @@ import (
 // and the async fan-out. It isolates panics with one deferred recover for a
 // run of listeners too, and resumes after a panic by calling its loop again.
 //
-// On every path, each listener call is counted in the listener's entry for as
-// long as it runs (entry.enter, BaseSignal.leave; see removal.go), and a
-// listener that does not return normally is a failure, whatever recover
+// On every path, the goroutine that calls listeners holds a caller (calls.go),
+// which announces the calls in progress for RemoveListener and Reset: it
+// claims a call slot when it starts (caller.begin), decides before each call
+// whether the listener may be called (caller.enter, or its inlined case of a
+// listener without a handle), stops announcing a call before any code but the
+// listener's runs (caller.settle), and gives the slot back at the end
+// (caller.end). A listener that does not return normally is a failure, whatever recover
 // returns: a panic, panic(nil) under GODEBUG=panicnil=1, or runtime.Goexit
 // (which t.FailNow calls). The deferred functions tell "the listener did not
 // return" from "the loop ended" by the loop's position (cur), not by recover's
@@ -41,22 +46,43 @@ import (
 // exited, the end of the emission) before it returns; a pool worker is then
 // replaced (see WorkerPool.worker).
 
-// emitFast is Emit on the calling goroutine.
+// emitFast is Emit on the calling goroutine. It is small enough to be inlined
+// into Emit, which then calls emitView.
 func (s *BaseSignal[T]) emitFast(ctx context.Context, payload T, kind Kind) {
-	v := s.current.Load()
-	if v == nil {
-		return
+	if v := s.current.Load(); v != nil {
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		s.emitView(ctx, payload, v, kind, OpEmit, 0)
 	}
-	if ctx == nil {
-		ctx = context.Background()
-	}
+}
+
+// emitView is an emission of view v on the calling goroutine: Emit, or the
+// delivery of an enqueued emission (op OpDeliver, wait its queue wait). Its
+// loop is the fast path's, which tryEmitFast, callCounted and run.callFrom
+// repeat with their bookkeeping: they are written out separately because one
+// function for Emit and TryEmit measured 25 % slower for one listener
+// (BenchmarkSyncEmit).
+func (s *BaseSignal[T]) emitView(ctx context.Context, payload T, v *view[T], kind Kind, op Operation, wait time.Duration) {
 	if v.obs != nil {
-		_ = s.emitObserved(ctx, payload, v, kind, OpEmit) // Emit returns no error
+		_ = s.emitObserved(ctx, payload, v, kind, op, wait) // Emit returns no error
 		return
 	}
 	if ctx.Done() != nil {
-		_ = s.emitGeneral(ctx, payload, v, 0, kind, OpEmit)
+		_ = s.emitGeneral(ctx, payload, v, caller{}, 0, kind, op, wait)
 		return
+	}
+	// caller.begin, written out: as a call, it and end make a third of
+	// the cost of an emission to one listener (BenchmarkSyncEmit).
+	var c caller
+	c.rm, c.gen = &s.removals, v.gen
+	var anchor byte
+	slot := uintptr(unsafe.Pointer(&anchor)) >> 11 % numCallSlots
+	if c.slot = &callSlots.slots[slot]; !c.slot.cur.CompareAndSwap(0, id(c.gen)) {
+		c.slot = claimNextSlot(c.gen, slot)
+	}
+	if c.slot != nil {
+		c.held = c.gen
 	}
 	// cur is the index of the listener being called, ^index while the
 	// failure of listener index is being handled, and n otherwise.
@@ -64,47 +90,209 @@ func (s *BaseSignal[T]) emitFast(ctx context.Context, payload T, kind Kind) {
 	cur := n
 	defer func() {
 		if cur != n {
-			s.fastInterrupted(ctx, payload, v, cur, recover())
+			s.fastInterrupted(ctx, payload, v, c, cur, recover())
 		}
 	}()
-	for i, e := range v.entries {
+	entries := v.entries
+	for i := range entries {
+		x := &entries[i]
 		cur = i
-		if st := e.enter(); st&stateBits != 0 && !s.admit(e, st) {
+		if h := x.h; h == nil && c.held == c.gen {
+			// A listener without a handle, whose call the slot (or
+			// the count) announces from the start: a load.
+			if c.gen.state.Load()&stateRemoved != 0 {
+				continue
+			}
+		} else if h != nil && c.slot != nil && h.state.Load()&(stateKeyed|stateOnce) == stateKeyed {
+			// A keyed listener: caller.enter, written out
+			// (BenchmarkSyncEmitKeyed).
+			if old := c.held; old != h {
+				c.slot.cur.Store(id(h))
+				c.held = h
+				if old.state.Load()&stateWaited != 0 {
+					c.rm.wake()
+				}
+			}
+			if h.state.Load()&stateBlocks != 0 {
+				c.settle()
+				continue
+			}
+		} else if h == nil {
+			if !c.enterGen() {
+				continue
+			}
+		} else if st, ok := c.enter(h); !ok && !s.admit(h, st) {
+			c.settle()
 			continue
 		}
-		if e.errFn == nil {
-			e.fn(ctx, payload)
-		} else if err := e.errFn(ctx, payload); err != nil {
-			s.leave(e)
+		if x.errFn == nil {
+			x.fn(ctx, payload)
+		} else if err := x.errFn(ctx, payload); err != nil {
+			c.settle()
 			cur = ^i
-			s.failed(ctx, e, err, false, false, nil, 0)
+			s.failed(ctx, x, err, false, false, nil, 0)
 			continue
 		}
-		s.leave(e)
 	}
 	cur = n
+	// caller.end, written out.
+	if c.slot == nil {
+		c.settle()
+		return
+	}
+	c.slot.cur.Store(0)
+	if c.held.state.Load()&stateWaited != 0 {
+		c.rm.wake()
+	}
+}
+
+// callFast is emitView's fast path for the deliveries of enqueued emissions
+// (AsyncSignal.deliverAll), which share the caller c: it calls the listeners
+// of v, which nothing observes, with a context that cannot be cancelled. After
+// a listener that did not return normally, the general path finishes the
+// emission with c, and ends it: c is reset.
+func (s *BaseSignal[T]) callFast(c *caller, ctx context.Context, payload T, v *view[T]) {
+	n := len(v.entries)
+	cur := n // as in emitView
+	defer func() {
+		if cur != n {
+			s.fastInterrupted(ctx, payload, v, *c, cur, recover())
+			*c = caller{}
+		}
+	}()
+	entries := v.entries
+	for i := range entries {
+		x := &entries[i]
+		cur = i
+		if h := x.h; h == nil && c.held == c.gen {
+			// A listener without a handle, whose call the slot (or
+			// the count) announces from the start: a load.
+			if c.gen.state.Load()&stateRemoved != 0 {
+				continue
+			}
+		} else if h != nil && c.slot != nil && h.state.Load()&(stateKeyed|stateOnce) == stateKeyed {
+			// A keyed listener: caller.enter, written out
+			// (BenchmarkSyncEmitKeyed).
+			if old := c.held; old != h {
+				c.slot.cur.Store(id(h))
+				c.held = h
+				if old.state.Load()&stateWaited != 0 {
+					c.rm.wake()
+				}
+			}
+			if h.state.Load()&stateBlocks != 0 {
+				c.settle()
+				continue
+			}
+		} else if h == nil {
+			if !c.enterGen() {
+				continue
+			}
+		} else if st, ok := c.enter(h); !ok && !s.admit(h, st) {
+			c.settle()
+			continue
+		}
+		if x.errFn == nil {
+			x.fn(ctx, payload)
+		} else if err := x.errFn(ctx, payload); err != nil {
+			c.settle()
+			cur = ^i
+			s.failed(ctx, x, err, false, false, nil, 0)
+			continue
+		}
+	}
+	cur = n
+}
+
+// tryEmitFast is TryEmit on the calling goroutine: emitFast's loop, ending at
+// the first failure.
+func (s *BaseSignal[T]) tryEmitFast(ctx context.Context, payload T) (err error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	v := s.current.Load()
+	if v == nil {
+		return ctx.Err()
+	}
+	if v.obs != nil {
+		return s.emitObserved(ctx, payload, v, KindSync, OpTryEmit, 0)
+	}
+	if ctx.Done() != nil {
+		return s.emitGeneral(ctx, payload, v, caller{}, 0, KindSync, OpTryEmit, 0)
+	}
+	// caller.begin, written out, as in emitFast.
+	var c caller
+	c.rm, c.gen = &s.removals, v.gen
+	var anchor byte
+	slot := uintptr(unsafe.Pointer(&anchor)) >> 11 % numCallSlots
+	if c.slot = &callSlots.slots[slot]; !c.slot.cur.CompareAndSwap(0, id(c.gen)) {
+		c.slot = claimNextSlot(c.gen, slot)
+	}
+	if c.slot != nil {
+		c.held = c.gen
+	}
+	n := len(v.entries)
+	cur := n // the index of the listener being called, and n otherwise
+	defer func() {
+		if cur != n {
+			err = s.tryInterrupted(ctx, &v.entries[cur], c, recover())
+		}
+	}()
+	entries := v.entries
+	for i := range entries {
+		x := &entries[i]
+		cur = i
+		if h := x.h; h == nil && c.held == c.gen { // as in emitFast
+			if c.gen.state.Load()&stateRemoved != 0 {
+				continue
+			}
+		} else if h == nil {
+			if !c.enterGen() {
+				continue
+			}
+		} else if st, ok := c.enter(h); !ok && !s.admit(h, st) {
+			c.settle()
+			continue
+		}
+		if x.errFn == nil {
+			x.fn(ctx, payload)
+		} else if err := x.errFn(ctx, payload); err != nil {
+			c.end()
+			cur = n
+			s.failed(ctx, x, err, false, true, nil, 0)
+			return err
+		}
+	}
+	cur = n
+	if c.slot == nil {
+		c.settle()
+		return nil
+	}
+	c.slot.cur.Store(0)
+	if c.held.state.Load()&stateWaited != 0 {
+		c.rm.wake()
+	}
+	return nil
 }
 
 // fastInterrupted handles listener cur of a fast emission (cur as in
 // emitFast), which did not return normally, or whose failure's handling did
 // not (the error handler called runtime.Goexit); p is what recover returned.
 // It records the listener's failure and calls the listeners after it on the
-// general path. It runs in emitFast's deferred function, on top of the stack
-// of the panic or Goexit, so further failures are handled by the general
-// path's own recovery.
-func (s *BaseSignal[T]) fastInterrupted(ctx context.Context, payload T, v *view[T], cur int, p any) {
+// general path, with the emission's caller c. It runs in emitFast's deferred
+// function, on top of the stack of the panic or Goexit, so further failures
+// are handled by the general path's own recovery.
+func (s *BaseSignal[T]) fastInterrupted(ctx context.Context, payload T, v *view[T], c caller, cur int, p any) {
 	next := cur + 1
 	if cur < 0 {
 		next = ^cur + 1
 	}
 	rest := func() {
-		if next < len(v.entries) {
-			// Nothing observes v, so the kind does not matter.
-			_ = s.emitGeneral(ctx, payload, v, next, KindSync, OpEmit)
-		}
+		// Nothing observes v, so the kind does not matter.
+		_ = s.emitGeneral(ctx, payload, v, c, next, KindSync, OpEmit, 0)
 	}
-	if e, perr, _, record := s.interrupted(v, cur, p); record {
-		guard(func() { s.failed(ctx, e, perr, true, false, nil, 0) }, rest)
+	if x, perr, _, record := interrupted(v, &c, cur, p); record {
+		guard(func() { s.failed(ctx, x, perr, true, false, nil, 0) }, rest)
 	}
 	rest()
 }
@@ -125,72 +313,39 @@ func guard(report, rest func()) {
 }
 
 // interrupted sorts out a listener that did not return normally, at position
-// cur of the fast or counted path (cur as in emitFast); p is what recover
-// returned. If its call was in progress it ends it. It returns the listener,
-// its failure, whether the goroutine is exiting (runtime.Goexit), and whether
-// the failure is to be recorded: it is not if it happened while the
-// listener's error was being handled, which is recorded already, and the
-// error handler called runtime.Goexit (its panics are recovered where it is
-// called).
-func (s *BaseSignal[T]) interrupted(v *view[T], cur int, p any) (e *entry[T], perr *PanicError, exiting, record bool) {
+// cur of the fast or counted path (cur as in emitFast), with the emission's
+// caller c; p is what recover returned. If its call was in progress it ends
+// it. It returns the listener, its failure, whether the goroutine is exiting
+// (runtime.Goexit), and whether the failure is to be recorded: it is not if it
+// happened while the listener's error was being handled, which is recorded
+// already, and the error handler called runtime.Goexit (its panics are
+// recovered where it is called).
+func interrupted[T any](v *view[T], c *caller, cur int, p any) (x *entry[T], perr *PanicError, exiting, record bool) {
 	if cur >= 0 {
-		e = v.entries[cur]
-		s.leave(e)
+		x = &v.entries[cur]
 	} else {
-		e = v.entries[^cur]
+		x = &v.entries[^cur]
 	}
-	perr, exiting = failure(e.key, p)
-	return e, perr, exiting, cur >= 0 || !exiting
+	c.settle()
+	perr, exiting = failure(x.key(), p)
+	return x, perr, exiting, cur >= 0 || !exiting
 }
 
-// tryEmitFast is TryEmit on the calling goroutine.
-func (s *BaseSignal[T]) tryEmitFast(ctx context.Context, payload T) (err error) {
-	if ctx == nil {
-		ctx = context.Background()
+// key returns x's key, "" if it has none.
+func (x *entry[T]) key() string {
+	if x.h == nil {
+		return ""
 	}
-	v := s.current.Load()
-	if v == nil {
-		return ctx.Err()
-	}
-	if v.obs != nil {
-		return s.emitObserved(ctx, payload, v, KindSync, OpTryEmit)
-	}
-	if ctx.Done() != nil {
-		return s.emitGeneral(ctx, payload, v, 0, KindSync, OpTryEmit)
-	}
-	n := len(v.entries)
-	cur := n // the index of the listener being called, and n otherwise
-	defer func() {
-		if cur != n {
-			err = s.tryInterrupted(ctx, v.entries[cur], recover())
-		}
-	}()
-	for i, e := range v.entries {
-		cur = i
-		if st := e.enter(); st&stateBits != 0 && !s.admit(e, st) {
-			continue
-		}
-		if e.errFn == nil {
-			e.fn(ctx, payload)
-		} else if err := e.errFn(ctx, payload); err != nil {
-			s.leave(e)
-			cur = n
-			s.failed(ctx, e, err, false, true, nil, 0)
-			return err
-		}
-		s.leave(e)
-	}
-	cur = n
-	return nil
+	return x.h.key
 }
 
-// tryInterrupted handles listener e of a fast TryEmit, which did not return
+// tryInterrupted handles listener x of a fast TryEmit, which did not return
 // normally, and returns the failure that ends the TryEmit. After
 // runtime.Goexit, TryEmit cannot return it: it goes to the error handler.
-func (s *BaseSignal[T]) tryInterrupted(ctx context.Context, e *entry[T], p any) error {
-	s.leave(e)
-	perr, exiting := failure(e.key, p)
-	s.failed(ctx, e, perr, true, !exiting, nil, 0)
+func (s *BaseSignal[T]) tryInterrupted(ctx context.Context, x *entry[T], c caller, p any) error {
+	c.end()
+	perr, exiting := failure(x.key(), p)
+	s.failed(ctx, x, perr, true, !exiting, nil, 0)
 	return perr
 }
 
@@ -198,23 +353,24 @@ func (s *BaseSignal[T]) tryInterrupted(ctx context.Context, e *entry[T], p any) 
 // observer: on the counted path if the observer is a collector alone that asks
 // for at most EmitEnd, and on the general path otherwise. It returns what
 // TryEmit returns.
-func (s *BaseSignal[T]) emitObserved(ctx context.Context, payload T, v *view[T], kind Kind, op Operation) error {
+func (s *BaseSignal[T]) emitObserved(ctx context.Context, payload T, v *view[T], kind Kind, op Operation, wait time.Duration) error {
 	o := v.obs
 	if !o.collectorOnly {
-		return s.emitGeneral(ctx, payload, v, 0, kind, op)
+		return s.emitGeneral(ctx, payload, v, caller{}, 0, kind, op, wait)
 	}
-	info := Emission{Signal: s.Name(), Kind: kind, Op: op, Listeners: len(v.entries)}
+	info := Emission{Signal: s.Name(), Kind: kind, Op: op, Listeners: len(v.entries), QueueWait: wait}
 	c, flags := o.collector.EmitStart(ctx, info)
 	if c != nil {
 		ctx = c
 	}
 	if flags&^ObserveEnd != 0 || ctx.Done() != nil {
-		return s.emitStarted(ctx, payload, v, 0, op, info, flags)
+		return s.emitStarted(ctx, payload, v, caller{}, 0, op, info, flags)
 	}
 	e := counted[T]{s: s, ctx: ctx, payload: payload, v: v, try: op == OpTryEmit}
 	if flags&ObserveEnd != 0 {
 		e.end, e.info = o.collector, info
 	}
+	e.c.begin(&s.removals, v.gen)
 	return e.callCounted(0)
 }
 
@@ -229,71 +385,86 @@ type counted[T any] struct {
 	calls   int              // listener calls made
 	end     MetricsCollector // the collector, if it asked for EmitEnd
 	info    Emission
+	c       caller
 }
 
 // callCounted is the counted path's loop, from listener index from on; it ends
 // the emission and returns what TryEmit returns. After a listener that did not
 // return normally, its deferred function goes on with the next listener by
 // calling callCounted again, except in a TryEmit, which the failure ends.
-func (c *counted[T]) callCounted(from int) (err error) {
-	entries := c.v.entries
+func (e *counted[T]) callCounted(from int) (err error) {
+	entries := e.v.entries
 	n := len(entries)
 	cur := n // as in emitFast
 	defer func() {
 		if cur != n {
-			err = c.interrupted(cur, recover())
+			err = e.interrupted(cur, recover())
 		}
 	}()
+	c := &e.c
+	g, slotted := c.gen, c.slot != nil
 	for i := from; i < n; i++ {
-		e := entries[i]
+		x := &entries[i]
 		cur = i
-		if st := e.enter(); st&stateBits != 0 && !c.s.admit(e, st) {
+		if h := x.h; h == nil && slotted { // as in emitFast
+			if c.held != g {
+				c.announce(g)
+			}
+			if g.state.Load()&stateRemoved != 0 {
+				continue
+			}
+		} else if h == nil {
+			if !c.enterGen() {
+				continue
+			}
+		} else if st, ok := c.enter(h); !ok && !e.s.admit(h, st) {
+			c.settle()
 			continue
 		}
-		c.calls++
-		if e.errFn == nil {
-			e.fn(c.ctx, c.payload)
-		} else if ferr := e.errFn(c.ctx, c.payload); ferr != nil {
-			c.s.leave(e)
+		e.calls++
+		if x.errFn == nil {
+			x.fn(e.ctx, e.payload)
+		} else if ferr := x.errFn(e.ctx, e.payload); ferr != nil {
+			c.settle()
 			cur = ^i
-			c.s.failed(c.ctx, e, ferr, false, c.try, c.v.obs, 0)
-			if c.try {
+			e.s.failed(e.ctx, x, ferr, false, e.try, e.v.obs, 0)
+			if e.try {
 				cur = n
-				return c.done(ferr)
+				return e.done(ferr)
 			}
 			continue
 		}
-		c.s.leave(e)
 	}
 	cur = n
-	return c.done(nil)
+	return e.done(nil)
 }
 
 // interrupted handles listener cur of callCounted (cur as in emitFast), which
 // did not return normally; p is what recover returned. It goes on with the
 // emission, or ends it for a TryEmit, and returns what TryEmit returns.
-func (c *counted[T]) interrupted(cur int, p any) error {
+func (e *counted[T]) interrupted(cur int, p any) error {
 	next := cur + 1
 	if cur < 0 {
 		next = ^cur + 1
 	}
-	e, perr, exiting, record := c.s.interrupted(c.v, cur, p)
+	x, perr, exiting, record := interrupted(e.v, &e.c, cur, p)
 	rest := func() error {
-		if c.try && record {
-			return c.done(perr)
+		if e.try && record {
+			return e.done(perr)
 		}
-		return c.callCounted(next)
+		return e.callCounted(next)
 	}
 	if record {
-		guard(func() { c.s.failed(c.ctx, e, perr, true, c.try && !exiting, c.v.obs, 0) }, func() { _ = rest() })
+		guard(func() { e.s.failed(e.ctx, x, perr, true, e.try && !exiting, e.v.obs, 0) }, func() { _ = rest() })
 	}
 	return rest()
 }
 
 // done ends the emission with what TryEmit returns.
-func (c *counted[T]) done(err error) error {
-	if c.end != nil {
-		c.end.EmitEnd(c.ctx, c.info, EmitResult{Calls: c.calls, Err: err})
+func (e *counted[T]) done(err error) error {
+	e.c.end()
+	if e.end != nil {
+		e.end.EmitEnd(e.ctx, e.info, EmitResult{Calls: e.calls, Err: err})
 	}
 	return err
 }
@@ -315,9 +486,10 @@ type run[T any] struct {
 	lctx    context.Context // context of the listener being called
 	t0      time.Time       // when it was called, if timed
 
-	// calling is the listener being called, while its call is counted in
-	// its entry.
-	calling *entry[T]
+	// c announces the calls in progress; calling is set while a call that
+	// enter let through is in progress (until c.settle).
+	c       caller
+	calling bool
 	// exiting: a listener called runtime.Goexit, so a TryEmit cannot return
 	// its failure.
 	exiting bool
@@ -340,27 +512,31 @@ func (r *run[T]) observe(o *observer, flags Observe) {
 }
 
 // emitGeneral is an emission on the general path, on the calling goroutine,
-// from listener index from on (from > 0 resumes a fast emission after a
-// panic). It returns what TryEmit returns.
-func (s *BaseSignal[T]) emitGeneral(ctx context.Context, payload T, v *view[T], from int, kind Kind, op Operation) error {
+// from listener index from on, with caller c, or a new one if c is the zero
+// caller (from > 0 resumes a fast emission after a panic, with its caller). It
+// returns what TryEmit returns.
+func (s *BaseSignal[T]) emitGeneral(ctx context.Context, payload T, v *view[T], c caller, from int, kind Kind, op Operation, wait time.Duration) error {
 	var (
 		info  Emission
 		flags Observe
 	)
 	if o := v.obs; o != nil && o.collector != nil {
-		info = Emission{Signal: s.Name(), Kind: kind, Op: op, Listeners: len(v.entries)}
+		info = Emission{Signal: s.Name(), Kind: kind, Op: op, Listeners: len(v.entries), QueueWait: wait}
 		var c context.Context
 		if c, flags = o.collector.EmitStart(ctx, info); c != nil {
 			ctx = c
 		}
 	}
-	return s.emitStarted(ctx, payload, v, from, op, info, flags)
+	return s.emitStarted(ctx, payload, v, c, from, op, info, flags)
 }
 
 // emitStarted is emitGeneral after the collector's EmitStart, if any, has
 // returned ctx and flags.
-func (s *BaseSignal[T]) emitStarted(ctx context.Context, payload T, v *view[T], from int, op Operation, info Emission, flags Observe) error {
-	r := run[T]{s: s, ctx: ctx, done: ctx.Done(), payload: payload, v: v, tryEmit: op == OpTryEmit, info: info}
+func (s *BaseSignal[T]) emitStarted(ctx context.Context, payload T, v *view[T], c caller, from int, op Operation, info Emission, flags Observe) error {
+	r := run[T]{s: s, ctx: ctx, done: ctx.Done(), payload: payload, v: v, tryEmit: op == OpTryEmit, info: info, c: c}
+	if !c.started() {
+		r.c.begin(&s.removals, v.gen)
+	}
 	r.observe(v.obs, flags)
 	if flags&ObserveDurations != 0 {
 		r.start = time.Now()
@@ -371,6 +547,7 @@ func (s *BaseSignal[T]) emitStarted(ctx context.Context, payload T, v *view[T], 
 // end ends a synchronous emission on the general path, which returns err:
 // stats, and the collector's EmitEnd.
 func (r *run[T]) end(err error) error {
+	r.c.end()
 	if o := r.o; o != nil {
 		if o.stats {
 			r.s.counters.emitted(r.calls)
@@ -409,7 +586,7 @@ func (r *run[T]) callFrom(i int) (next int, err error) {
 	cur := n // the index of the listener being called or handled, and n otherwise
 	defer func() {
 		if cur != n {
-			e := entries[cur]
+			e := &entries[cur]
 			perr, exiting, record := r.interrupted(e, recover())
 			next = cur + 1
 			if r.tryEmit && record {
@@ -432,7 +609,7 @@ func (r *run[T]) callFrom(i int) (next int, err error) {
 			cur = n
 			return n, r.ctx.Err()
 		}
-		if err := r.callOne(entries[i]); err != nil && r.tryEmit {
+		if err := r.callOne(&entries[i]); err != nil && r.tryEmit {
 			cur = n
 			return i + 1, err
 		}
@@ -454,37 +631,40 @@ func (r *run[T]) stopped() bool {
 	}
 }
 
-// callOne calls e unless it is removed, disabled, or a one-time listener
+// callOne calls x unless it is removed, disabled, or a one-time listener
 // another emission has claimed, and returns its failure.
-func (r *run[T]) callOne(e *entry[T]) error {
-	if st := e.enter(); st&stateBits != 0 && !r.s.admit(e, st) {
+func (r *run[T]) callOne(x *entry[T]) error {
+	if !r.s.enter(&r.c, x) {
 		return nil
 	}
-	r.calling = e
+	r.calling = true
 	if r.perCall {
-		return r.callObserved(e)
+		return r.callObserved(x)
 	}
 	if r.o != nil {
 		r.calls++
 	}
 	var err error
-	if e.errFn == nil {
-		e.fn(r.ctx, r.payload)
+	if x.errFn == nil {
+		x.fn(r.ctx, r.payload)
 	} else {
-		err = e.errFn(r.ctx, r.payload)
+		err = x.errFn(r.ctx, r.payload)
 	}
-	r.release()
+	// The call has ended. The caller goes on announcing it until the next
+	// listener's (caller.enter), unless code other than a listener's runs
+	// first on this goroutine: the handling of a failure.
+	r.calling = false
 	if err != nil {
-		r.fail(e, err, false)
+		r.c.settle()
+		r.fail(x, err, false)
 	}
 	return err
 }
 
-// release ends the call of r.calling.
+// release ends the call in progress, and its announcement.
 func (r *run[T]) release() {
-	e := r.calling
-	r.calling = nil
-	r.s.leave(e)
+	r.calling = false
+	r.c.settle()
 }
 
 // fail handles a failed call of e that was not observed on the per-call path.
@@ -536,8 +716,8 @@ func (r *run[T]) observed(e *entry[T], err error, panicked bool) {
 	if !r.t0.IsZero() && r.flags&ObserveDurations != 0 {
 		d = time.Since(r.t0)
 	}
-	if o.listenerMetrics {
-		st := e.statsOrNew()
+	if o.listenerMetrics && e.h != nil { // only keyed listeners' metadata can be read
+		st := e.h.statsOrNew()
 		st.calls.Add(1)
 		st.lastCalled.Store(r.t0.UnixNano())
 	}
@@ -545,8 +725,8 @@ func (r *run[T]) observed(e *entry[T], err error, panicked bool) {
 		r.s.failed(r.lctx, e, err, panicked, r.returns(), o, d)
 		return
 	}
-	if o.breaker > 0 {
-		if st := e.stats.Load(); st != nil && st.failStreak.Load() != 0 {
+	if o.breaker > 0 && e.h != nil {
+		if st := e.h.stats.Load(); st != nil && st.failStreak.Load() != 0 {
 			st.failStreak.Store(0)
 		}
 	}
@@ -565,11 +745,9 @@ func (r *run[T]) observed(e *entry[T], err error, panicked bool) {
 // handler called runtime.Goexit (its panics are recovered where it is
 // called), and the failure is recorded already.
 func (r *run[T]) interrupted(e *entry[T], p any) (perr *PanicError, exiting, record bool) {
-	calling := r.calling != nil
-	if calling {
-		r.release()
-	}
-	perr, exiting = failure(e.key, p)
+	calling := r.calling
+	r.release()
+	perr, exiting = failure(e.key(), p)
 	return perr, exiting, calling || !exiting
 }
 
@@ -652,23 +830,27 @@ func newPanicError(key string, p any) *PanicError {
 // failed records a failure of e, trips the circuit breaker of o if it is on,
 // reports the failure to o's collector with the call's duration d (if it was
 // asked for), and passes it to the error handler unless TryEmit returns it.
+// The failure of a listener without a handle is counted for the signal only:
+// nothing else can read it.
 func (s *BaseSignal[T]) failed(ctx context.Context, e *entry[T], err error, panicked, try bool, o *observer, d time.Duration) {
-	st := e.recordError(err)
 	if panicked {
 		s.counters.panics.Add(1)
 	} else {
 		s.counters.errors.Add(1)
 	}
-	if o != nil && o.breaker > 0 {
-		if n := st.failStreak.Add(1); n >= o.breaker { // >=: the threshold may have been lowered meanwhile
-			s.trip(e, n, err)
+	if e.h != nil {
+		st := e.h.recordError(err)
+		if o != nil && o.breaker > 0 {
+			if n := st.failStreak.Add(1); n >= o.breaker { // >=: the threshold may have been lowered meanwhile
+				s.trip(e, n, err)
+			}
 		}
 	}
 	if o != nil && o.collector != nil {
 		o.collector.ListenerEnd(ctx, s.listenerInfo(e), d, err)
 	}
 	if !try {
-		s.handle(ctx, e.key, err, panicked)
+		s.handle(ctx, e.key(), err, panicked)
 	}
 }
 

@@ -10,11 +10,20 @@ import (
 // fanout is one emission of an AsyncSignal whose listeners several goroutines
 // call at once: each participant claims the next listener from a shared index
 // and calls it, so handing the emission to a helper costs one operation,
-// whatever the number of listeners. It is the only allocation of an emission.
+// whatever the number of listeners.
 //
-// A blocking Emit is a fanout the emitting goroutine works on itself, with
-// pool workers helping. An enqueued emission is a fanout a pool worker starts
-// (run), with other workers helping.
+// An AsyncSignal.Emit to several listeners is a fanout that the emitting
+// goroutine works on itself, with pool workers helping, and it waits for the
+// listeners the helpers claimed. The delivery of an enqueued emission is one
+// when a pool worker is idle and nothing else is queued (see deliverSome):
+// the worker that took it from the queue works on it with idle workers, and
+// whoever calls the last listener ends it.
+//
+// Fanouts are reused through the signal's pool of them (AsyncSignal.fanouts),
+// so that an emission allocates nothing. A fanout is counted in refs by every
+// goroutine that may still use it, the emitter and each helper handed one,
+// and goes back to the pool when the last of them is done with it (release):
+// a helper may start after the emission it was offered has ended.
 type fanout[T any] struct {
 	s       *AsyncSignal[T]
 	pool    *WorkerPool
@@ -26,45 +35,64 @@ type fanout[T any] struct {
 	flags   Observe
 	info    Emission
 	start   time.Time // when the emission started, if timed
-	queued  time.Time // when it was enqueued, if timed
 
 	next  atomic.Int64 // index of the next listener to claim
 	calls atomic.Int64 // listener calls, on the observed path
+	refs  atomic.Int32
 
-	// A blocking Emit waits for wg; a delivery ends when pending reaches 0.
-	wg      sync.WaitGroup
-	pending atomic.Int64
-
-	// wctx is ctx marked with the pool: what listeners receive when a pool
-	// worker calls them, so that a listener enqueueing into its own pool's
-	// full queue is recognized (see WorkerPool.enqueue).
-	wctx workerCtx
+	// An Emit waits for wg; a delivery ends when pending reaches 0.
+	delivery bool
+	wg       sync.WaitGroup
+	pending  atomic.Int64
 }
 
-// workerCtx marks the context of listeners delivered by a pool, so that a
-// listener enqueueing into its own pool's full queue is recognized.
-type workerCtx struct {
-	context.Context
-	pool *WorkerPool
-}
-
-type poolKey struct{}
-
-// Value returns the pool for poolKey and asks the parent otherwise.
-func (c *workerCtx) Value(key any) any {
-	if key == (poolKey{}) {
-		return c.pool
+// newFanout returns a fanout of s's pool for an emission of v.
+func (s *AsyncSignal[T]) newFanout(ctx context.Context, payload T, v *view[T], pool *WorkerPool) *fanout[T] {
+	f, _ := s.fanouts.Get().(*fanout[T])
+	if f == nil {
+		f = new(fanout[T])
 	}
-	return c.Context.Value(key)
+	f.s, f.pool, f.ctx, f.payload, f.v, f.o = s, pool, ctx, payload, v, v.obs
+	f.next.Store(0)
+	f.calls.Store(0)
+	f.refs.Store(1) // the emitter's
+	return f
+}
+
+// release ends a participant's use of f.
+func (f *fanout[T]) release() {
+	if f.refs.Add(-1) != 0 {
+		return
+	}
+	// Nobody holds f any more: keep no reference to the emission.
+	s := f.s
+	var zero T
+	f.s, f.pool, f.ctx, f.done, f.payload, f.v, f.o = nil, nil, nil, nil, zero, nil, nil
+	f.flags, f.info, f.start, f.delivery = 0, Emission{}, time.Time{}, false
+	s.fanouts.Put(f)
+}
+
+// offer offers f to an idle pool worker, or, for an Emit, to a new one if the
+// pool may grow, counting the helper's use of f first.
+func (f *fanout[T]) offer() {
+	f.refs.Add(1)
+	ok := false
+	if f.delivery {
+		ok = f.pool.handOff(help[T]{f})
+	} else {
+		ok = f.pool.help(help[T]{f})
+	}
+	if !ok {
+		f.release()
+	}
 }
 
 // work claims and calls listeners until none is left unclaimed. onWorker says
 // whether the calling goroutine is a pool worker.
 func (f *fanout[T]) work(onWorker bool) {
 	r := run[T]{s: &f.s.base, ctx: f.ctx, done: f.done, payload: f.payload, v: f.v, worker: onWorker}
-	if onWorker {
-		r.ctx = &f.wctx
-	}
+	r.c.begin(&f.s.removals, f.v.gen)
+	defer r.c.end()
 	r.observe(f.o, f.flags)
 	for r.helpOut(f) {
 	}
@@ -83,14 +111,16 @@ func (r *run[T]) helpOut(f *fanout[T]) (again bool) {
 	i := -1
 	defer func() {
 		if i >= 0 {
-			e := r.v.entries[i]
+			e := &r.v.entries[i]
 			perr, exiting, record := r.interrupted(e, recover())
 			rest := func() {
 				f.finished(r)
 				for r.helpOut(f) {
 				}
-				if !r.worker {
+				if !f.delivery && !r.worker {
+					r.c.end()
 					f.endEmit()
+					f.release()
 				}
 			}
 			if record {
@@ -112,7 +142,7 @@ func (r *run[T]) helpOut(f *fanout[T]) (again bool) {
 		}
 		i = int(k)
 		if !r.stopped() {
-			_ = r.callOne(r.v.entries[i]) // handled: recorded and passed to the error handler
+			_ = r.callOne(&r.v.entries[i]) // handled: recorded and passed to the error handler
 		}
 		i = -1
 		f.finished(r)
@@ -126,11 +156,9 @@ func (f *fanout[T]) finished(r *run[T]) {
 		f.calls.Add(int64(r.calls))
 		r.calls = 0
 	}
-	if f.pending.Load() == 0 {
-		f.wg.Done() // a blocking Emit
-		return
-	}
-	if f.pending.Add(-1) == 0 {
+	if !f.delivery {
+		f.wg.Done()
+	} else if f.pending.Add(-1) == 0 {
 		f.complete()
 	}
 }
@@ -144,57 +172,61 @@ func (f *fanout[T]) remaining() int64 {
 type help[T any] struct{ f *fanout[T] }
 
 func (h help[T]) run() {
-	if h.f.remaining() > 1 {
-		h.f.pool.help(h) // bring in one more helper while work is left
+	f, s := h.f, h.f.s
+	if f.delivery {
+		// Close waits for the listeners of a delivery that helpers run.
+		s.drainers.Add(1)
+		defer s.drainerLeft()
 	}
-	h.f.work(true)
-}
-
-func (h help[T]) drop() {}
-
-// run starts the delivery of an enqueued emission, on a pool worker.
-func (f *fanout[T]) run() {
-	s := f.s
-	s.queuedLen.Add(-1)
-	if s.dropping.Load() {
-		f.discard()
-		return
-	}
-	f.begin()
-	if f.pending.Load() == 0 {
-		f.complete() // no listener
-		return
-	}
+	defer f.release()
 	if f.remaining() > 1 {
-		f.pool.help(help[T]{f})
+		f.offer() // bring in one more helper while work is left
 	}
 	f.work(true)
 }
 
-// begin is the start of a delivery: queue wait, and the collector's EmitStart.
-func (f *fanout[T]) begin() {
-	s := f.s
-	if !f.queued.IsZero() {
-		f.info.QueueWait = time.Since(f.queued)
-		if f.o != nil && f.o.stats {
-			s.counters.waited(f.info.QueueWait)
-		}
-	}
-	ctx := f.ctx
-	if f.o != nil && f.o.collector != nil {
-		f.info.Op = OpDeliver
-		if c, flags := f.o.collector.EmitStart(ctx, f.info); c != nil {
-			ctx, f.flags = c, flags
-		} else {
-			f.flags = flags
+func (h help[T]) drop() { h.f.release() }
+
+// deliverFanout delivers d as a fanout with the pool's idle workers, on a
+// worker of the pool p: it returns once this goroutine has no listener left
+// to claim; the delivery ends when its last listener has returned.
+func (s *AsyncSignal[T]) deliverFanout(d *delivery[T], p *WorkerPool, wait time.Duration) {
+	v := d.v
+	f := s.newFanout(d.ctx, d.payload, v, p)
+	f.delivery = true
+	if o := v.obs; o != nil && o.collector != nil {
+		f.info = Emission{Signal: s.Name(), Kind: KindAsync, Op: OpDeliver, Listeners: len(v.entries), QueueWait: wait}
+		var c context.Context
+		if c, f.flags = o.collector.EmitStart(f.ctx, f.info); c != nil {
+			f.ctx = c
 		}
 		if f.flags&ObserveDurations != 0 {
 			f.start = time.Now()
 		}
 	}
-	f.ctx = ctx
-	f.wctx = workerCtx{Context: ctx, pool: f.pool}
-	f.pending.Store(int64(len(f.v.entries)))
+	f.done = f.ctx.Done()
+	f.pending.Store(int64(len(v.entries)))
+	f.offer()
+	f.work(true)
+	f.release()
+}
+
+// complete ends a delivery after its last listener has returned.
+func (f *fanout[T]) complete() {
+	if f.o == nil {
+		return
+	}
+	calls := int(f.calls.Load())
+	if f.o.stats {
+		f.s.counters.emitted(calls)
+	}
+	if f.flags&ObserveEnd != 0 {
+		var d time.Duration
+		if !f.start.IsZero() {
+			d = time.Since(f.start)
+		}
+		f.o.collector.EmitEnd(f.ctx, f.info, EmitResult{Calls: calls, Duration: d})
+	}
 }
 
 // endEmit ends a blocking Emit, on its goroutine, after that goroutine has run
@@ -215,39 +247,4 @@ func (f *fanout[T]) endEmit() {
 			f.o.collector.EmitEnd(f.ctx, f.info, EmitResult{Calls: calls, Duration: d})
 		}
 	}
-}
-
-// complete ends a delivery after its last listener.
-func (f *fanout[T]) complete() {
-	s := f.s
-	if f.o != nil {
-		calls := int(f.calls.Load())
-		if f.o.stats {
-			s.counters.emitted(calls)
-		}
-		if f.flags&ObserveEnd != 0 {
-			var d time.Duration
-			if !f.start.IsZero() {
-				d = time.Since(f.start)
-			}
-			f.o.collector.EmitEnd(f.ctx, f.info, EmitResult{Calls: calls, Duration: d})
-		}
-	}
-	s.outstanding.release()
-}
-
-// drop discards a queued delivery that its pool's shutdown will not run.
-func (f *fanout[T]) drop() {
-	f.s.queuedLen.Add(-1)
-	f.discard()
-}
-
-// discard counts a queued delivery as dropped instead of delivered.
-func (f *fanout[T]) discard() {
-	s := f.s
-	s.counters.dropped.Add(1)
-	if f.o != nil && f.o.collector != nil {
-		f.o.collector.Dropped(f.ctx, f.info.Signal, ErrClosed)
-	}
-	s.outstanding.release()
 }

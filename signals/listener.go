@@ -32,93 +32,93 @@ type SignalListenerErr[T any] func(context.Context, T) error
 // [Stats.HandlerPanics], and the emission goes on.
 type ErrorHandler func(ctx context.Context, key string, err error)
 
-// entry is one registered listener. Its immutable fields are set before the
-// entry is published; the atomic ones change while emissions run. It is kept
-// to 48 bytes, so that a listener costs less than 100 bytes with its slot in
-// the listener list and, if keyed, its entry in the key index.
+// entry is one registered listener as a view holds it: by value, so that an
+// emission reads the functions it calls from the view's array, one listener
+// after the other, without following a pointer per listener. Copying a view
+// copies its entries; what the copies share lives in the handle.
+//
+// An entry is 24 bytes. With the list's spare capacity, an unkeyed listener
+// costs about 30 bytes (docs/performance.md, "Allocations, GC and memory").
 type entry[T any] struct {
 	// fn is the listener, nil for an error-aware listener; errFn is the
 	// error-aware listener, nil for a plain one.
 	fn    SignalListener[T]
 	errFn SignalListenerErr[T]
-	key   string // "" for an unkeyed listener
+	// h is the listener's handle, or nil for a listener that needs none: an
+	// unkeyed listener that is not a one-time listener, while the circuit
+	// breaker is off. Such a listener is removed only by Reset, which the
+	// view's generation (view.gen) stands for.
+	h *handle
+}
 
-	// state holds the state bits below and, above them, the number of calls
-	// of the listener in progress (see callUnit). An emission adds a call
-	// and reads the bits in one atomic operation before it calls the
-	// listener, and takes the call away when the listener has returned, so
-	// that RemoveListener and Reset can wait for the calls in progress.
+// handle is what every copy of a listener's entry refers to: its key, its
+// state, and what is recorded about it. Keyed and one-time listeners have
+// one, and every listener while the circuit breaker is on (it disables
+// listeners one by one). It is 32 bytes.
+//
+// A view's generation is a handle too: it stands for the listeners without a
+// handle, which only Reset removes, all at once (see view.gen).
+type handle struct {
+	key string // "" for an unkeyed listener, and for a generation
+	// state holds the state bits below and, above them, the calls in
+	// progress that emissions count here because no call slot was free
+	// (see calls.go).
 	state atomic.Uint32
 	// added is when the listener was added, in seconds since addedEpoch.
 	added uint32
 	// stats is allocated the first time there is something to record: an
-	// error, a panic, or a call while listener metrics are enabled. Keeping it
-	// out of line keeps an entry small.
+	// error, a panic, or a call while listener metrics are enabled.
 	stats atomic.Pointer[listenerStats]
 }
 
-// addedEpoch is the origin of entry.added: 2024-01-01T00:00:00Z, from which
+// addedEpoch is the origin of handle.added: 2024-01-01T00:00:00Z, from which
 // 32 bits of seconds reach the year 2160.
 const addedEpoch = 1704067200
 
-// once reports whether e is a one-time listener.
-func (e *entry[T]) once() bool { return e.state.Load()&stateOnce != 0 }
-
-// Bits of entry.state.
+// Bits of handle.state.
 const (
 	// stateRemoved: removed by RemoveListener or Reset, or a once-listener
-	// that has been claimed by an emission.
+	// that an emission has claimed. On a generation: Reset has removed its
+	// listeners.
 	stateRemoved uint32 = 1 << iota
 	// stateDisabled: disabled by the circuit breaker.
 	stateDisabled
-	// stateOnce: a one-time listener. Folding it into state lets emission
-	// decide with one load whether a listener is callable as it is.
+	// stateOnce: a one-time listener.
 	stateOnce
-	// stateWaited: a RemoveListener or Reset waits for the calls in
-	// progress to end; an emission that ends a call wakes it. Only set on a
-	// removed entry.
+	// stateWaited: a RemoveListener or Reset waits for calls of this
+	// listener (or generation) to end; an emission that ends one wakes it.
+	// Only set once stateRemoved is.
 	stateWaited
+	// stateKeyed: a keyed listener, which RemoveListener removes on its
+	// own; emissions announce each call of it in their call slot. Set
+	// before the handle is published, never changed.
+	stateKeyed
+	// stateErrAware: an error-aware listener. Set before the handle is
+	// published, never changed.
+	stateErrAware
 
-	// stateBits are the bits above; a listener may be called as it is when
-	// they are all zero.
-	stateBits = stateRemoved | stateDisabled | stateOnce | stateWaited
-	// callUnit is one call in progress in entry.state: the bits above
-	// stateBits count them. 2^28 calls of one listener at once are more
+	// stateBlocks are the bits that stop a call as it is: a listener with
+	// none of them set may be called; otherwise admit decides.
+	stateBlocks = stateRemoved | stateDisabled | stateOnce
+	// callUnit is one call in progress counted in handle.state: the bits
+	// above the state bits count them. 2^26 calls at once are more
 	// goroutines or more nesting than a process can hold.
-	callUnit = stateBits + 1
+	callUnit = stateErrAware << 1
 )
 
-// calls returns the number of calls in progress recorded in state st.
-func calls(st uint32) uint32 { return st / callUnit }
+// countedCalls returns the number of calls in progress counted in state st.
+func countedCalls(st uint32) uint32 { return st / callUnit }
 
-// enter counts a call of e as in progress and returns e's state, the call
-// included. The caller may call e if the state bits are zero; otherwise it
-// calls admit, which decides and takes the call back if e may not be called.
-func (e *entry[T]) enter() uint32 { return e.state.Add(callUnit) }
-
-// admit decides whether an emission that has entered a call of e, whose state
-// st has some state bits set, may call it: only if e is a one-time listener and
-// this emission is the first to claim it, in which case admit unlinks it from
-// the signal. Otherwise it takes the call back and reports false.
-func (s *BaseSignal[T]) admit(e *entry[T], st uint32) bool {
-	for st&stateBits == stateOnce {
-		if e.state.CompareAndSwap(st, st|stateRemoved) {
-			s.unlink(e)
-			return true
-		}
-		st = e.state.Load() // another call entered or left meanwhile
-	}
-	s.leave(e)
-	return false
+// newHandle returns the handle of a listener being added, with the given
+// immutable state bits.
+func newHandle(key string, bits uint32) *handle {
+	h := &handle{key: key, added: uint32(time.Now().Unix() - addedEpoch)} // #nosec G115 -- fits until the year 2160
+	h.state.Store(bits)
+	return h
 }
 
-// leave ends a call of e that enter counted, and wakes the RemoveListener or
-// Reset waiting for it, if any.
-func (s *BaseSignal[T]) leave(e *entry[T]) {
-	if e.state.Add(^(callUnit-1))&stateWaited != 0 { // -callUnit
-		s.removals.wake()
-	}
-}
+// once reports whether h is a one-time listener.
+func (h *handle) once() bool { return h.state.Load()&stateOnce != 0 }
 
 // listenerStats holds what is recorded about one listener.
 type listenerStats struct {
@@ -133,35 +133,37 @@ type listenerStats struct {
 // errorBox lets an error of any dynamic type live in an atomic.Pointer.
 type errorBox struct{ err error }
 
-// statsOrNew returns e's stats, allocating them on first use.
-func (e *entry[T]) statsOrNew() *listenerStats {
-	if st := e.stats.Load(); st != nil {
+// statsOrNew returns h's stats, allocating them on first use.
+func (h *handle) statsOrNew() *listenerStats {
+	if st := h.stats.Load(); st != nil {
 		return st
 	}
 	st := new(listenerStats)
-	if e.stats.CompareAndSwap(nil, st) {
+	if h.stats.CompareAndSwap(nil, st) {
 		return st
 	}
-	return e.stats.Load()
+	return h.stats.Load()
 }
 
-// recordError counts a failure of e and remembers it as the last error.
-func (e *entry[T]) recordError(err error) *listenerStats {
-	st := e.statsOrNew()
+// recordError counts a failure of h and remembers it as the last error.
+func (h *handle) recordError(err error) *listenerStats {
+	st := h.statsOrNew()
 	st.errors.Add(1)
 	st.lastErr.Store(&errorBox{err})
 	return st
 }
 
-// metadata builds the public view of e.
-func (e *entry[T]) metadata() *ListenerMetadata {
+// metadata builds the public view of the keyed listener h.
+func (h *handle) metadata() *ListenerMetadata {
+	st := h.state.Load()
 	m := &ListenerMetadata{
-		Key:          e.key,
-		AddedAt:      time.Unix(addedEpoch+int64(e.added), 0),
-		IsOnce:       e.once(),
-		IsErrorAware: e.errFn != nil,
+		Key:          h.key,
+		AddedAt:      time.Unix(addedEpoch+int64(h.added), 0),
+		IsOnce:       st&stateOnce != 0,
+		IsErrorAware: st&stateErrAware != 0,
+		Disabled:     st&stateDisabled != 0,
 	}
-	if st := e.stats.Load(); st != nil {
+	if st := h.stats.Load(); st != nil {
 		m.CallCount = st.calls.Load()
 		m.ErrorCount = st.errors.Load()
 		if b := st.lastErr.Load(); b != nil {

@@ -13,4 +13,8 @@ type ListenerMetadata struct {
 	IsOnce       bool      // True if added via AddOnce*
 	IsErrorAware bool      // True if added via *WithErr
 	LastCalled   time.Time // Last invocation time (if listener metrics are enabled)
+	// Disabled is true while the circuit breaker has the listener disabled
+	// (see [SignalOptions.BreakerThreshold]); LastError then wraps
+	// [ErrListenerDisabled]. [BaseSignal.EnableListener] clears it.
+	Disabled bool
 }

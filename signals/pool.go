@@ -2,8 +2,8 @@ package signals
 
 import (
 	"context"
+	"math"
 	"runtime"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -20,10 +20,11 @@ type PoolOptions struct {
 	// IdleTimeout is how long a worker waits for work before it exits.
 	// Default [DefaultIdleTimeout].
 	IdleTimeout time.Duration
-	// QueueSize is the capacity of the queue of enqueued emissions. Default
-	// [DefaultQueueSize]; at most [MaxQueueSize], to which a larger value is
-	// lowered. The queue is allocated when the pool is created, 24 bytes per
-	// slot, rounded up to a power of two.
+	// QueueSize is the capacity of the queue of enqueued emissions of each
+	// signal that uses the pool. Default [DefaultQueueSize]; at most
+	// [MaxQueueSize], to which a larger value is lowered. A signal's queue
+	// takes memory as it fills (the emission's context, payload and 24 bytes
+	// per slot, in slots of a power of two), and keeps it.
 	QueueSize int
 	// Spin is how long a worker that ran out of work keeps polling the queue,
 	// yielding the processor between polls, before it parks. A parked worker
@@ -40,9 +41,13 @@ type PoolOptions struct {
 // [SetDefaultPool].
 //
 // Workers start when there is work and none is idle, up to Size, and exit
-// after IdleTimeout without work, down to MinWorkers. The queue of enqueued
-// emissions is a lock-free ring; handing work to an idle worker is one channel
-// operation per emission, never one per listener.
+// after IdleTimeout without work, down to MinWorkers. Each signal queues its
+// enqueued emissions in a lock-free queue of its own; the pool's run queue
+// holds the signals that have emissions waiting, and a worker that takes one
+// delivers its emissions one after another until none is left (or, to be
+// fair to the other signals of a shared pool, until it has delivered a batch).
+// Handing work to an idle worker is one channel operation per batch, never one
+// per emission or per listener.
 //
 // A WorkerPool is safe for concurrent use. Its owner calls [WorkerPool.Close]
 // or [WorkerPool.Shutdown] when done with it; until then, idle workers end on
@@ -52,10 +57,10 @@ type WorkerPool struct {
 	minWorkers  int32
 	idleTimeout time.Duration
 	spin        time.Duration
-	capacity    int64
+	capacity    int // of each signal's queue
 
-	queue  *ring
-	queued atomic.Int64 // tasks in the queue, counted before a push and after a pop
+	queue  *queue[task]
+	queued atomic.Int64 // tasks in the run queue, counted before a push and after a pop
 
 	workers  atomic.Int32 // worker goroutines running
 	idle     atomic.Int32 // workers parked, waiting for work
@@ -65,23 +70,18 @@ type WorkerPool struct {
 	handoff chan task     // unbuffered: a send succeeds only if a worker waits
 	wake    chan struct{} // tokens that tell waiting workers to look at the queue
 
-	pushes   activity      // pushes in progress; closed by Shutdown
-	closing  chan struct{} // closed when Shutdown starts
-	quit     chan struct{} // closed when no push can happen any more
-	dropping atomic.Bool   // Shutdown ran out of time: discard queued tasks
-	exited   chan struct{} // closed when the last worker has exited after quit
-	once     sync.Once
-	exitOnce sync.Once
-
-	spaceMu sync.Mutex
-	space   chan struct{} // closed when a task leaves a full queue
-	waiters atomic.Int32  // producers waiting for space
+	// The shutdown, in the order its events fire.
+	closing  event       // Shutdown has started: the pool accepts no more work
+	pushes   activity    // pushes in progress; closed by Shutdown
+	quit     event       // no push can happen any more: workers drain and exit
+	exited   event       // the last worker has exited after quit
+	dropping atomic.Bool // Shutdown ran out of time: discard queued tasks
 }
 
-// task is work a pool runs.
+// task is work a pool runs: a signal whose queued emissions are waiting to be
+// delivered, or a helper for an emission (see fanout).
 type task interface {
-	// run does the work, on a worker or, for a nested enqueue into a full
-	// queue, on the producer's goroutine.
+	// run does the work, on a worker.
 	run()
 	// drop discards a queued task that Shutdown will not run.
 	drop()
@@ -105,13 +105,10 @@ func NewWorkerPool(opts PoolOptions) *WorkerPool {
 		minWorkers:  int32(min(opts.MinWorkers, 1<<30)), // #nosec G115 -- clamped to 2^30
 		idleTimeout: opts.IdleTimeout,
 		spin:        max(opts.Spin, 0),
-		capacity:    int64(opts.QueueSize),
-		queue:       newRing(opts.QueueSize),
+		capacity:    opts.QueueSize,
+		queue:       newQueue[task](math.MaxInt32),
 		handoff:     make(chan task),
 		wake:        make(chan struct{}, min(opts.Size, 1<<16)),
-		closing:     make(chan struct{}),
-		quit:        make(chan struct{}),
-		exited:      make(chan struct{}),
 	}
 }
 
@@ -120,8 +117,8 @@ type PoolStats struct {
 	Size     int // most workers the pool runs
 	Workers  int // worker goroutines running
 	Busy     int // workers running a task
-	QueueLen int // tasks waiting in the queue
-	QueueCap int // capacity of the queue
+	QueueLen int // signals whose queued emissions wait for a worker
+	QueueCap int // capacity of each signal's queue of emissions
 }
 
 // Stats returns a snapshot of the pool. Its values are read one at a time and
@@ -132,7 +129,7 @@ func (p *WorkerPool) Stats() PoolStats {
 		Workers:  int(p.workers.Load()),
 		Busy:     int(p.busy.Load()),
 		QueueLen: int(max(p.queued.Load(), 0)),
-		QueueCap: int(p.capacity),
+		QueueCap: p.capacity,
 	}
 }
 
@@ -142,11 +139,17 @@ func (p *WorkerPool) Size() int { return int(p.size) }
 // help offers t to a waiting worker, or to a new one if the pool may grow. It
 // never blocks and reports whether a worker took t.
 func (p *WorkerPool) help(t task) bool {
+	return p.handOff(t) || p.spawn(t)
+}
+
+// handOff offers t to a waiting worker. It never blocks and reports whether a
+// worker took t.
+func (p *WorkerPool) handOff(t task) bool {
 	select {
 	case p.handoff <- t:
 		return true
 	default:
-		return p.spawn(t)
+		return false
 	}
 }
 
@@ -170,49 +173,44 @@ func (p *WorkerPool) spawn(t task) bool {
 	return true
 }
 
-// enqueue queues t, waiting for room if block is set; ctx, and the closing of
-// owner (the signal t belongs to), end the wait.
-func (p *WorkerPool) enqueue(ctx context.Context, t task, block bool, owner *activity) error {
+// submit queues t, a signal with emissions to deliver, and wakes or starts
+// a worker for it. It reports false if the pool has shut down: no worker
+// would run t.
+func (p *WorkerPool) submit(t task) bool {
 	if !p.pushes.acquire() {
-		return ErrClosed
-	}
-	for {
-		if p.push(t) {
-			p.pushes.release()
-			return nil
-		}
-		if !block {
-			p.pushes.release()
-			return ErrQueueFull
-		}
-		if ctx.Value(poolKey{}) != nil {
-			// A listener that a pool worker runs enqueues into a full
-			// queue. Waiting could deadlock: this pool's workers may be
-			// waiting, directly or through other pools, for the very
-			// worker that runs the listener. Deliver the emission here.
-			p.pushes.release()
-			t.run()
-			return nil
-		}
-		if err := p.waitForSpace(ctx, owner); err != nil {
-			p.pushes.release()
-			return err
-		}
-	}
-}
-
-// push queues t if there is room and wakes or starts a worker for it.
-func (p *WorkerPool) push(t task) bool {
-	if p.queued.Add(1) > p.capacity {
-		p.queued.Add(-1)
 		return false
 	}
-	for !p.queue.push(t) {
-		// The count said there is room, but the slot is still being
-		// released by a consumer; it will be in a moment.
-		runtime.Gosched()
-	}
-	switch {
+	p.push(t)
+	p.pushes.release()
+	return true
+}
+
+// push queues t and wakes or starts a worker for it.
+//
+// Why no task waits while every worker parks: push and a worker that is
+// about to park (see worker) each write one counter, then read the other's.
+//
+//   - push writes first: it counts the task (queued.Add), then reads how
+//     many workers spin and how many are idle.
+//   - the worker writes first: it counts itself idle (idle.Add), then reads
+//     the count of tasks (queued.Load) before it parks.
+//
+// All four are sequentially consistent (sync/atomic), so they happen in one
+// order that both goroutines agree on, and whichever write comes second in
+// it is followed by a read that sees the first: either push sees the worker
+// idle and wakes it (a token in wake, which an idle worker takes; if the
+// buffer is full, as many tokens as there are workers are pending), or the
+// worker sees the task counted and does not park. A spinning worker is the
+// same argument with the spinning count: it stops counting itself spinning
+// only after it has taken a task, or before it counts itself idle and reads
+// queued once more. With no worker idle or spinning, push starts one, or
+// finds every worker busy: a busy worker pops the run queue after its task
+// and before it parks. (The task is counted before it is in the queue: a
+// worker that sees the count but not yet the task loops and looks again.)
+func (p *WorkerPool) push(t task) {
+	p.queued.Add(1) // first: the write the worker's idle re-check reads
+	p.queue.push(&t, false)
+	switch { // then: the reads of what the worker writes
 	case p.spinning.Load() > 0, p.queued.Load() <= 0:
 		// A spinning worker will find it, or already has.
 	case p.idle.Load() > 0:
@@ -223,7 +221,24 @@ func (p *WorkerPool) push(t task) bool {
 	default:
 		p.spawn(nil)
 	}
-	return true
+}
+
+// nudge wakes an idle worker, if one is idle and no wake-up is pending: a
+// hedge against a worker that was woken and has not started yet.
+func (p *WorkerPool) nudge() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// requeue puts t back in the run queue, from a worker that goes back to the
+// run queue right after (or that is replaced by a new worker, after
+// runtime.Goexit): it wakes no worker, and does not check that the pool
+// accepts work, because a worker runs every task queued before it exits.
+func (p *WorkerPool) requeue(t task) {
+	p.queued.Add(1)
+	p.queue.push(&t, false)
 }
 
 // pop takes the oldest queued task, or returns nil.
@@ -231,46 +246,12 @@ func (p *WorkerPool) pop() task {
 	if p.queued.Load() <= 0 {
 		return nil
 	}
-	t := p.queue.pop()
-	if t == nil {
-		return nil
+	var t task
+	if !p.queue.pop(&t) {
+		return nil // counted, but not yet in the queue
 	}
 	p.queued.Add(-1)
-	if p.waiters.Load() > 0 {
-		p.spaceMu.Lock()
-		if p.space != nil {
-			close(p.space)
-			p.space = nil
-		}
-		p.spaceMu.Unlock()
-	}
 	return t
-}
-
-// waitForSpace waits until a task leaves the queue, ctx is done, or the pool or
-// owner shuts down.
-func (p *WorkerPool) waitForSpace(ctx context.Context, owner *activity) error {
-	p.spaceMu.Lock()
-	if p.space == nil {
-		p.space = make(chan struct{})
-	}
-	space := p.space
-	p.spaceMu.Unlock()
-	p.waiters.Add(1)
-	defer p.waiters.Add(-1)
-	if p.queued.Load() < p.capacity {
-		return nil // a task left between the failed push and now
-	}
-	select {
-	case <-space:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-p.closing:
-		return ErrClosed
-	case <-owner.closingChan():
-		return ErrClosed
-	}
 }
 
 // worker runs tasks until it has been idle for the idle timeout or the pool
@@ -283,7 +264,12 @@ func (p *WorkerPool) waitForSpace(ctx context.Context, owner *activity) error {
 // workers, so that the pool keeps its size and its shutdown waits for the new
 // worker instead.
 func (p *WorkerPool) worker(t task) {
+	// The idle timer is armed once and re-armed only when it fires: a
+	// worker that parks and is woken once per emission would otherwise
+	// reset it each time, and resetting a timer takes the runtime's
+	// timer lock. worked is when the last task ended.
 	var idle *time.Timer
+	var worked time.Duration
 	returned := false
 	defer func() {
 		if idle != nil {
@@ -299,6 +285,7 @@ func (p *WorkerPool) worker(t task) {
 	for {
 		if t := p.pop(); t != nil {
 			p.runTask(t)
+			worked = monotime()
 			continue
 		}
 		if p.quitting() {
@@ -313,6 +300,12 @@ func (p *WorkerPool) worker(t task) {
 				continue
 			}
 		}
+		// The idle side of push's handshake (see push for why it is
+		// enough): counted idle first, a write that a push from now on
+		// reads and answers with a wake-up; then a last look at the count
+		// of tasks, which a push before it has written. Parking without
+		// the look could miss a task pushed while this worker was on its
+		// way here, when that push found no worker idle.
 		p.idle.Add(1)
 		if p.queued.Load() > 0 {
 			p.idle.Add(-1)
@@ -320,22 +313,26 @@ func (p *WorkerPool) worker(t task) {
 		}
 		if idle == nil {
 			idle = time.NewTimer(p.idleTimeout)
-		} else {
-			idle.Reset(p.idleTimeout)
 		}
 		select {
 		case t := <-p.handoff:
 			p.idle.Add(-1)
 			p.runTask(t)
+			worked = monotime()
 			continue
 		case <-p.wake:
-		case <-p.quit:
+		case <-p.quit.done():
 		case <-idle.C:
 			p.idle.Add(-1)
+			if rest := p.idleTimeout - (monotime() - worked); worked != 0 && rest > 0 {
+				idle.Reset(rest) // it has worked since the timer was armed
+				continue
+			}
 			if p.retire() {
 				returned = true
 				return
 			}
+			idle.Reset(p.idleTimeout)
 			continue
 		}
 		p.idle.Add(-1)
@@ -375,14 +372,7 @@ func (p *WorkerPool) runTask(t task) {
 
 // shutDown reports whether the pool has shut down: every worker has exited
 // after the shutdown began.
-func (p *WorkerPool) shutDown() bool {
-	select {
-	case <-p.exited:
-		return true
-	default:
-		return false
-	}
-}
+func (p *WorkerPool) shutDown() bool { return p.exited.hasFired() }
 
 // onDelivery reports whether the calling goroutine is delivering emissions of
 // a worker pool: it is a pool worker, or runs a delivery itself (a listener
@@ -399,22 +389,16 @@ func onDelivery() bool {
 }
 
 // deliverySites are the ends of the names of the functions that run a pool's
-// tasks.
+// deliveries: a pool worker, and an Enqueue that delivers on its own goroutine
+// because the pool has shut down.
 var deliverySites = []string{
 	".(*WorkerPool).worker",
-	".(*fanout[...]).run",
+	".(*AsyncSignal[...]).drain",
 }
 
 // quitting reports whether the pool is shutting down and nothing more can be
 // queued.
-func (p *WorkerPool) quitting() bool {
-	select {
-	case <-p.quit:
-		return true
-	default:
-		return false
-	}
-}
+func (p *WorkerPool) quitting() bool { return p.quit.hasFired() }
 
 // retire counts the calling worker out if the pool has more than MinWorkers
 // and nothing queued, and reports whether it did; the worker must then exit.
@@ -451,7 +435,7 @@ func (p *WorkerPool) retire() bool {
 // left is called after a worker has been counted out, leaving n workers.
 func (p *WorkerPool) left(n int32) {
 	if n == 0 && p.quitting() {
-		p.exitOnce.Do(func() { close(p.exited) })
+		p.exited.fire()
 	}
 }
 
@@ -462,19 +446,21 @@ func (p *WorkerPool) Close() error {
 
 // beginShutdown stops the pool from accepting work; the workers run what is
 // queued and exit. It returns at once, but for the moment producers in the
-// middle of a push take to finish.
+// middle of a push take to finish. Only the first call does anything; a
+// later one may return before the first has fired quit (callers that need
+// the end wait for exited).
 func (p *WorkerPool) beginShutdown() {
-	p.once.Do(func() {
-		close(p.closing) // producers waiting for room give up
-		<-p.pushes.close()
-		close(p.quit) // nothing more can be queued: workers drain and exit
-		// With no worker, nothing can be queued either, except for the
-		// moment a retiring worker takes to see a task and stay for it
-		// (see retire); then that worker closes exited when it is done.
-		if p.workers.Load() == 0 && p.queued.Load() <= 0 {
-			p.exitOnce.Do(func() { close(p.exited) })
-		}
-	})
+	if !p.closing.fire() { // producers waiting for room give up
+		return
+	}
+	<-p.pushes.close()
+	p.quit.fire() // nothing more can be queued: workers drain and exit
+	// With no worker, nothing can be queued either, except for the
+	// moment a retiring worker takes to see a task and stay for it
+	// (see retire); then that worker fires exited when it is done.
+	if p.workers.Load() == 0 && p.queued.Load() <= 0 {
+		p.exited.fire()
+	}
 }
 
 // Shutdown stops the pool from accepting work, runs what is queued, and waits
@@ -497,7 +483,7 @@ func (p *WorkerPool) Shutdown(ctx context.Context) error {
 		return ErrCloseFromListener
 	}
 	select {
-	case <-p.exited:
+	case <-p.exited.done():
 		return nil
 	case <-ctx.Done():
 		p.dropping.Store(true)

@@ -11,14 +11,12 @@ import (
 // returned, no call of a listener they removed is in progress on another
 // goroutine, and no emission starts one.
 //
-// Every emission counts a listener call in the listener's entry before it
-// looks at the entry's state bits, in one atomic add (entry.enter), and takes
-// the call away when the listener has returned (BaseSignal.leave). A remover
-// sets stateRemoved: an emission whose add came first is counted, and one whose
-// add came after sees the bit and does not call. The remover then waits until
-// the count has dropped. Emission stays free of locks: the cost is a second
-// atomic add per listener call instead of a load (docs/performance.md has the
-// numbers).
+// Emissions announce the calls they make in call slots, or count them in the
+// listeners' handles (calls.go), before they look at the listener's state. A
+// remover marks the listeners removed, then looks for the calls announced or
+// counted: an emission whose announcement came first is found, and one whose
+// announcement came after sees the mark and does not call. The remover then
+// waits until the calls it found have ended. Emission stays free of locks.
 //
 // The remover must not wait for calls on its own goroutine: a listener that
 // removes itself, or a listener of a nested emission that removes a listener
@@ -27,22 +25,25 @@ import (
 // progress (callsOnThisGoroutine): a listener call in progress on this
 // goroutine is a frame of this package's emission code (callSites) with the
 // listener's function directly above it. It counts the calls of functions
-// that may be the removed listener's, and waits until the entry's count
-// drops to that number. Functions are known by name; where a name does not
-// say which function runs (a method value of an interface, a function made
+// that may be those of a removed listener, and waits until the calls in
+// progress drop to that number. Functions are known by name; where a name does
+// not say which function runs (a method value of an interface, a function made
 // by package reflect), any function that may be it counts, so that a remover
 // may wait for too few calls, never for itself.
 
-// removals is where RemoveListener and Reset wait for calls in progress to
-// end. The zero value is ready to use.
-type removals struct {
+// notifier lets goroutines wait until another goroutine says that something
+// may have changed: RemoveListener and Reset wait in one for calls to end, a
+// closing AsyncSignal for its deliveries to end, a producer for room in a full
+// queue. A waiter takes the channel (next), checks its condition, and waits on
+// the channel if the condition does not hold; whoever changes the condition
+// changes it first, then wakes. The zero value is ready to use.
+type notifier struct {
 	mu sync.Mutex
-	ch chan struct{} // closed by wake; made by next when a remover waits
+	ch chan struct{} // closed by wake; made by next when someone waits
 }
 
-// wake wakes the removers waiting for calls to end, after a call of an entry
-// with stateWaited has ended.
-func (r *removals) wake() {
+// wake wakes the goroutines waiting on the notifier.
+func (r *notifier) wake() {
 	r.mu.Lock()
 	if r.ch != nil {
 		close(r.ch)
@@ -52,7 +53,7 @@ func (r *removals) wake() {
 }
 
 // next returns a channel that the next wake closes.
-func (r *removals) next() <-chan struct{} {
+func (r *notifier) next() <-chan struct{} {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.ch == nil {
@@ -61,42 +62,93 @@ func (r *removals) next() <-chan struct{} {
 	return r.ch
 }
 
-// awaitCalls waits until no call of the removed entries es is in progress,
-// except calls on the calling goroutine. The caller has set stateRemoved on
-// each, and does not hold s.mu: a listener still running may add or remove
-// listeners.
-func (s *BaseSignal[T]) awaitCalls(es []*entry[T]) {
-	var own *ownCalls // read from the stack when first needed
-	for _, e := range es {
-		if calls(e.state.Load()) == 0 {
-			continue
+// removal is what one RemoveListener or Reset has removed, as the calls in
+// progress name it.
+type removal[T any] struct {
+	gen     *handle    // the generation Reset removed; nil for RemoveListener
+	entries []entry[T] // the listeners removed
+	handles map[uintptr]bool
+}
+
+// inProgress returns the number of calls of removed listeners in progress:
+// announced in a call slot, or counted in a handle.
+func (r *removal[T]) inProgress() uint32 {
+	var n uint32
+	if r.gen != nil {
+		n += countedCalls(r.gen.state.Load())
+	}
+	for i := range r.entries {
+		if h := r.entries[i].h; h != nil {
+			n += countedCalls(h.state.Load())
 		}
-		if own == nil {
-			own = callsOnThisGoroutine()
+	}
+	for i := range callSlots.slots {
+		if h := callSlots.slots[i].cur.Load(); h != 0 && h != id(noCall) && r.removed(h) {
+			n++
 		}
-		mine := own.of(listenerName(e))
-		// Ask the calls in progress to wake us when they end. The bit stays
-		// set: the entry is removed for good, and a wake nobody waits for
-		// costs a lock.
-		if calls(e.state.Or(stateWaited)) <= mine {
-			continue
-		}
-		for {
-			ch := s.removals.next()
-			if calls(e.state.Load()) <= mine {
-				break
+	}
+	return n
+}
+
+// removed reports whether a call slot's announcement h is that of a removed
+// listener, or of the removed generation.
+func (r *removal[T]) removed(h uintptr) bool {
+	if r.gen != nil && h == id(r.gen) {
+		return true
+	}
+	if len(r.entries) == 1 {
+		return r.entries[0].h != nil && id(r.entries[0].h) == h
+	}
+	if r.handles == nil {
+		r.handles = make(map[uintptr]bool, len(r.entries))
+		for i := range r.entries {
+			if h := r.entries[i].h; h != nil {
+				r.handles[id(h)] = true
 			}
-			<-ch
+		}
+	}
+	return r.handles[h]
+}
+
+// markWaited asks the emissions that end a call of a removed listener to
+// wake the removers. The bit stays set: the listeners are removed for good,
+// and a wake nobody waits for costs a lock.
+func (r *removal[T]) markWaited() {
+	if r.gen != nil {
+		r.gen.state.Or(stateWaited)
+	}
+	for i := range r.entries {
+		if h := r.entries[i].h; h != nil {
+			h.state.Or(stateWaited)
 		}
 	}
 }
 
-// listenerName returns the name of e's function as the runtime knows it, or
+// awaitCalls waits until no call of the removed listeners is in progress,
+// except calls on the calling goroutine. The caller has marked them removed,
+// and does not hold s.mu: a listener still running may add or remove
+// listeners.
+func (s *BaseSignal[T]) awaitCalls(r *removal[T]) {
+	if r.inProgress() == 0 {
+		return
+	}
+	mine := of(callsOnThisGoroutine(), r.entries)
+	r.markWaited()
+	for {
+		ch := s.removals.next()
+		if r.inProgress() <= mine {
+			return
+		}
+		<-ch
+	}
+}
+
+// listenerName returns the name of x's function as the runtime knows it, or
 // "" if it has none.
-func listenerName[T any](e *entry[T]) string {
-	var fn any = e.fn
-	if e.errFn != nil {
-		fn = e.errFn
+func listenerName[T any](x *entry[T]) string {
+	var fn any = x.fn
+	if x.errFn != nil {
+		fn = x.errFn
 	}
 	if f := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()); f != nil {
 		return f.Name()
@@ -105,13 +157,15 @@ func listenerName[T any](e *entry[T]) string {
 }
 
 // pkgPrefix is what the names of this package's functions start with.
-var pkgPrefix = reflect.TypeFor[removals]().PkgPath() + "."
+var pkgPrefix = reflect.TypeFor[notifier]().PkgPath() + "."
 
 // callSites are the ends of the names of the functions of this package that
 // call listeners: while a listener runs, the frame directly under it is one of
 // them. Generic types appear in function names as [...].
 var callSites = []string{
-	").emitFast",
+	").emitView",
+	").callFast",
+	").deliverAll",
 	").tryEmitFast",
 	").callCounted",
 	").callOne",
@@ -123,7 +177,10 @@ var callSites = []string{
 // frames between the panic (or runtime.Goexit) and that function are being
 // unwound, and their listener calls are no longer counted.
 var recoveries = []string{
-	").emitFast",
+	").emitView",
+	").callFast",
+	").deliverAll",
+	").drain",
 	").tryEmitFast",
 	").callCounted",
 	").callFrom",
@@ -193,12 +250,22 @@ func isOurs(name string, ends []string) bool {
 	return false
 }
 
-// of returns how many of the calls may be calls of the function named fn.
-func (o *ownCalls) of(fn string) uint32 {
+// of returns how many of the calls may be calls of one of the listeners xs.
+func of[T any](o *ownCalls, xs []entry[T]) uint32 {
+	if len(o.callees) == 0 {
+		return 0
+	}
+	names := make(map[string]bool)
+	for i := range xs {
+		names[listenerName(&xs[i])] = true
+	}
 	var n uint32
 	for _, callee := range o.callees {
-		if mayBe(callee, fn) {
-			n++
+		for fn := range names {
+			if mayBe(callee, fn) {
+				n++
+				break
+			}
 		}
 	}
 	return n

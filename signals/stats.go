@@ -102,8 +102,8 @@ func (s *BaseSignal[T]) Stats() Stats {
 	if v := s.load(); v != nil {
 		st.StatsEnabled = v.obs != nil && v.obs.stats
 		st.Listeners = len(v.entries)
-		for _, e := range v.entries {
-			if e.state.Load()&stateDisabled != 0 {
+		for i := range v.entries {
+			if h := v.entries[i].h; h != nil && h.state.Load()&stateDisabled != 0 {
 				st.DisabledListeners++
 			}
 		}

@@ -13,13 +13,20 @@ import (
 // holds BaseSignal.mu may append to the backing array beyond it, because no
 // published view reaches those elements; every other change copies.
 type view[T any] struct {
-	entries []*entry[T]
-	// keyed holds the keyed entries sorted by key, for lookups by binary
-	// search; nil when there are none. A sorted slice costs a keyed
-	// listener 8 bytes where a map costs several times that, and copying it
-	// for a new view is a memmove where cloning a map rehashes every key.
-	keyed []*entry[T]
-	obs   *observer // nil when nothing observes the signal
+	entries []entry[T]
+	// keyed and recent hold the positions in entries of the keyed
+	// listeners, each sorted by key, for lookups by binary search in both.
+	// A listener added with a key goes into recent, which a new view copies
+	// (it is short); when recent outgrows recentLimit, the two are merged
+	// into a new keyed. Adding n keyed listeners one at a time thus copies
+	// O(n√n) positions instead of the O(n²) of one sorted slice. A position
+	// costs a keyed listener 4 bytes, where a map costs several times that.
+	keyed, recent []int32
+	// gen is the generation of the listeners without a handle: every view
+	// published since the last Reset has the same one, and Reset removes
+	// them all at once by marking it removed.
+	gen *handle
+	obs *observer // nil when nothing observes the signal
 }
 
 // observer is what a signal does beyond calling listeners. A view without one
@@ -32,74 +39,133 @@ type observer struct {
 	collectorOnly   bool             // a collector and nothing else: the counted path may serve
 }
 
-// withEntry returns a view with e appended. It appends in place when the
+// recentLimit is how many keyed listeners a view keeps in recent before it
+// merges them into keyed, for n in keyed: √n, at least 16.
+func recentLimit(n int) int {
+	r := 16
+	for r*r < n {
+		r *= 2
+	}
+	return r
+}
+
+// withEntry returns a view with x appended. It appends in place when the
 // backing array has room, which only a holder of BaseSignal.mu may do.
-func (v *view[T]) withEntry(e *entry[T], initCap int, growth func(int) int) *view[T] {
-	nv := &view[T]{keyed: v.keyed, obs: v.obs}
+func (v *view[T]) withEntry(x entry[T], initCap int, growth func(int) int) *view[T] {
+	nv := &view[T]{keyed: v.keyed, recent: v.recent, gen: v.gen, obs: v.obs}
 	old := v.entries
 	if len(old) < cap(old) {
-		nv.entries = append(old, e)
+		nv.entries = append(old, x)
 	} else {
 		c := initCap
 		if cap(old) > 0 {
 			c = growth(cap(old))
 		}
-		nv.entries = make([]*entry[T], len(old), max(c, len(old)+1))
+		nv.entries = make([]entry[T], len(old), max(c, len(old)+1))
 		copy(nv.entries, old)
-		nv.entries = append(nv.entries, e)
+		nv.entries = append(nv.entries, x)
 	}
-	if e.key != "" {
-		i, _ := v.search(e.key)
-		nv.keyed = make([]*entry[T], 0, len(v.keyed)+1)
-		nv.keyed = append(nv.keyed, v.keyed[:i]...)
-		nv.keyed = append(nv.keyed, e)
-		nv.keyed = append(nv.keyed, v.keyed[i:]...)
+	if x.h == nil || x.h.key == "" {
+		return nv
+	}
+	pos := int32(len(old)) // #nosec G115 -- a slice of entries has fewer than 2^31 elements
+	i, _ := nv.search(v.recent, x.h.key)
+	nv.recent = slices.Insert(slices.Clip(v.recent), i, pos)
+	if len(nv.recent) > recentLimit(len(v.keyed)) {
+		nv.keyed = nv.merged()
+		nv.recent = nil
 	}
 	return nv
+}
+
+// merged returns keyed and recent merged into one sorted slice.
+func (v *view[T]) merged() []int32 {
+	out := make([]int32, 0, len(v.keyed)+len(v.recent))
+	a, b := v.keyed, v.recent
+	for len(a) > 0 && len(b) > 0 {
+		if v.keyOf(a[0]) < v.keyOf(b[0]) {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	out = append(out, a...)
+	return append(out, b...)
 }
 
 // without returns a view without the entry at index i, in a new backing array
 // of the same capacity.
 func (v *view[T]) without(i int) *view[T] {
-	e := v.entries[i]
-	nv := &view[T]{keyed: v.keyed, obs: v.obs}
-	nv.entries = make([]*entry[T], 0, cap(v.entries))
+	nv := &view[T]{gen: v.gen, obs: v.obs}
+	nv.entries = make([]entry[T], 0, cap(v.entries))
 	nv.entries = append(nv.entries, v.entries[:i]...)
 	nv.entries = append(nv.entries, v.entries[i+1:]...)
-	if e.key == "" {
-		return nv
-	}
-	if k, found := v.search(e.key); found && v.keyed[k] == e {
-		nv.keyed = nil
-		if len(v.keyed) > 1 {
-			nv.keyed = make([]*entry[T], 0, len(v.keyed)-1)
-			nv.keyed = append(nv.keyed, v.keyed[:k]...)
-			nv.keyed = append(nv.keyed, v.keyed[k+1:]...)
-		}
-	}
+	nv.keyed = shifted(v.keyed, i)
+	nv.recent = shifted(v.recent, i)
 	return nv
 }
 
-// search returns the position of key in v.keyed, and whether an entry has it.
-func (v *view[T]) search(key string) (int, bool) {
-	return slices.BinarySearchFunc(v.keyed, key, func(e *entry[T], key string) int {
-		return strings.Compare(e.key, key)
+// shifted returns the positions ps without position i, and with those after
+// it moved down by one, or nil if none is left.
+func shifted(ps []int32, i int) []int32 {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]int32, 0, len(ps))
+	for _, p := range ps {
+		switch {
+		case int(p) < i:
+			out = append(out, p)
+		case int(p) > i:
+			out = append(out, p-1)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// keyOf returns the key of the listener at position p.
+func (v *view[T]) keyOf(p int32) string { return v.entries[p].h.key }
+
+// search returns where key is or would be in ps (keyed or recent), and
+// whether a listener has it.
+func (v *view[T]) search(ps []int32, key string) (int, bool) {
+	return slices.BinarySearchFunc(ps, key, func(p int32, key string) int {
+		return strings.Compare(v.keyOf(p), key)
 	})
 }
 
-// byKey returns the entry with the given key, or nil. The empty key is never
-// registered.
-func (v *view[T]) byKey(key string) *entry[T] {
-	if i, found := v.search(key); found && key != "" {
-		return v.keyed[i]
+// byKey returns the position of the listener with the given key, or -1. The
+// empty key is never registered.
+func (v *view[T]) byKey(key string) int {
+	if key == "" {
+		return -1
+	}
+	for _, ps := range [2][]int32{v.keyed, v.recent} {
+		if i, found := v.search(ps, key); found {
+			return int(ps[i])
+		}
+	}
+	return -1
+}
+
+// handleOf returns the handle of the listener with the given key, or nil.
+func (v *view[T]) handleOf(key string) *handle {
+	if i := v.byKey(key); i >= 0 {
+		return v.entries[i].h
 	}
 	return nil
 }
 
-// indexOf returns the index of e in v, or -1.
-func (v *view[T]) indexOf(e *entry[T]) int {
-	for i, x := range v.entries {
-		if x == e {
+// numKeyed returns the number of keyed listeners.
+func (v *view[T]) numKeyed() int { return len(v.keyed) + len(v.recent) }
+
+// indexOf returns the index of the listener with handle h in v, or -1.
+func (v *view[T]) indexOf(h *handle) int {
+	for i := range v.entries {
+		if v.entries[i].h == h {
 			return i
 		}
 	}
