@@ -3,6 +3,7 @@ package signalz_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -57,6 +58,37 @@ func actWith(t testing.TB, h http.Handler, req request, id, action string, kv ..
 		req.header["Sec-Fetch-Site"] = "same-origin"
 	}
 	return do(t, h, req)
+}
+
+// TestDisabledIsTheBreakersState: a listener re-enabled while another of
+// the same signal is still disabled shows as enabled, although its last
+// error is still the breaker's, and the disabled filter finds only the
+// other one.
+func TestDisabledIsTheBreakersState(t *testing.T) {
+	f := newFixture(t)
+	id := f.ids["order.placed"]
+	f.orders.AddListenerWithErr(func(context.Context, int) error { return errGone }, "audit-export")
+	f.orders.Emit(context.Background(), 3)
+	f.orders.Emit(context.Background(), 4) // audit-export disabled too
+	if st := f.orders.Stats(); st.DisabledListeners != 2 {
+		t.Fatalf("%d listeners disabled, want 2", st.DisabledListeners)
+	}
+	if !f.orders.EnableListener("legacy-export") {
+		t.Fatal("legacy-export was not disabled")
+	}
+	if md := f.orders.Metadata("legacy-export"); !errors.Is(md.LastError, signals.ErrListenerDisabled) {
+		t.Fatalf("legacy-export's last error %v: the test needs the breaker's", md.LastError)
+	}
+	_, page := get(t, f.h, "?id="+id, readToken)
+	for _, want := range []string{`<tr data-key="legacy-export" data-state="enabled">`, `<tr data-key="audit-export" data-state="disabled">`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %s:\n%s", want, page)
+		}
+	}
+	_, page = get(t, f.h, "?id="+id+"&state=disabled", readToken)
+	if !strings.Contains(page, `data-key="audit-export"`) || strings.Contains(page, `data-key="legacy-export"`) {
+		t.Errorf("the disabled filter:\n%s", page)
+	}
 }
 
 // TestEnableListener re-enables the listener the breaker disabled: the

@@ -34,12 +34,8 @@
 // ([signals.BaseSignal.Stats], Health, Keys, Metadata) and of otelsignals.
 //
 // Listeners without a key are counted but not listed, since the core
-// names a listener by its key only. Whether a listener is disabled is read
-// from its last error (the breaker's, [signals.ErrListenerDisabled]) while
-// the signal reports disabled listeners; a listener re-enabled since keeps
-// that last error until it fails again, so while another listener of the
-// same signal is disabled it may show as disabled too. Re-enabling it then
-// changes nothing, and the page says so.
+// names a listener by its key only. Whether a listener is disabled is the
+// core's own answer ([signals.ListenerMetadata].Disabled).
 //
 // Calling Health from the page also moves the samples its rates are
 // measured between (see [signals.HealthOptions.Window]); a readiness probe

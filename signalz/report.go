@@ -1,7 +1,6 @@
 package signalz
 
 import (
-	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -138,12 +137,8 @@ type ListenerReport struct {
 	LastError  string    `json:"last_error,omitempty"` // cut to maxErrorText bytes
 	AddedAt    time.Time `json:"added_at"`
 	LastCalled time.Time `json:"last_called,omitzero"` // if the signal keeps listener metrics
-	// Disabled is true if the circuit breaker disabled the listener: the
-	// signal has disabled listeners and this one's last error is the
-	// breaker's (errors.Is signals.ErrListenerDisabled). A listener that
-	// was re-enabled keeps that last error until it fails again, so while
-	// another listener of the signal is disabled it may be shown disabled
-	// too; re-enabling it then changes nothing.
+	// Disabled is true while the circuit breaker has the listener
+	// disabled (signals.ListenerMetadata.Disabled).
 	Disabled bool `json:"disabled"`
 }
 
@@ -261,7 +256,7 @@ func listenerPage(sig Signal, st signals.Stats, q listenerQuery) (keyed int, pag
 		} else {
 			keys = filter(keys, func(k string) bool {
 				md := sig.Metadata(k)
-				return md != nil && errors.Is(md.LastError, signals.ErrListenerDisabled)
+				return md != nil && md.Disabled
 			})
 		}
 	}
@@ -282,7 +277,7 @@ func listenerPage(sig Signal, st signals.Stats, q listenerQuery) (keyed int, pag
 			Errors:     md.ErrorCount,
 			AddedAt:    md.AddedAt,
 			LastCalled: md.LastCalled,
-			Disabled:   st.DisabledListeners > 0 && errors.Is(md.LastError, signals.ErrListenerDisabled),
+			Disabled:   md.Disabled,
 		}
 		if md.LastError != nil {
 			lr.LastError = clean(md.LastError.Error(), maxErrorText)
