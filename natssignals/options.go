@@ -298,16 +298,9 @@ func WithBufferSize(n int) PublishOption {
 // full, as [signals.SignalOptions.Overflow] does for Enqueue:
 // [signals.OverflowBlock] waits for room until the emission's context is
 // done or the publisher closes; [signals.OverflowDrop] drops the emission,
-// counts it and returns [ErrBufferFull]. Default: signals.OverflowBlock,
-// the signals' default, whatever the signal's own policy.
-//
-// Note: the default does not follow the signal, because package signals
-// does not expose an AsyncSignal's policy: the signal is created with
-// [signals.SignalOptions.Overflow], and AsyncSignal has no method that
-// returns it yet. Pass the policy the signal was created with to keep the
-// two alike. Once AsyncSignal exposes
-// it, the default for an AsyncSignal will be its own policy, and for a
-// SyncSignal (which has none) OverflowBlock.
+// counts it and returns [ErrBufferFull]. Default: the signal's own policy
+// for an [signals.AsyncSignal] ([signals.AsyncSignal.Overflow]), and
+// signals.OverflowBlock for a SyncSignal, which has none.
 func WithOverflow(p signals.OverflowPolicy) PublishOption {
 	return publishOption(func(c *publishConfig) { c.overflow = p })
 }

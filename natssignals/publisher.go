@@ -129,6 +129,9 @@ func Publish[T any](ctx context.Context, nc *nats.Conn, subject string, sig sign
 		backoff:    DefaultRetryBackoff,
 		maxBackoff: DefaultMaxRetryBackoff,
 	}
+	if a, ok := sig.(interface{ Overflow() signals.OverflowPolicy }); ok {
+		cfg.overflow = a.Overflow() // an AsyncSignal's own policy
+	}
 	for _, o := range opts {
 		if o != nil {
 			o.applyPublish(&cfg)

@@ -171,3 +171,13 @@ func ExampleAsyncSignal_Kind() {
 	// Output:
 	// async
 }
+
+func ExampleAsyncSignal_Overflow() {
+	drops := signals.NewWithOptions[int](&signals.SignalOptions{Overflow: signals.OverflowDrop})
+	defer drops.Close()
+	waits := signals.New[int]()
+	defer waits.Close()
+	fmt.Println(drops.Overflow(), waits.Overflow())
+	// Output:
+	// drop block
+}

@@ -217,6 +217,45 @@ func TestCodecs(t *testing.T) {
 	}
 }
 
+// TestOverflowFollowsTheSignal: without WithOverflow, the publisher of an
+// AsyncSignal created with OverflowDrop drops when its buffer is full (its
+// listener returns ErrBufferFull) instead of waiting for room.
+func TestOverflowFollowsTheSignal(t *testing.T) {
+	srv := startServer(t)
+	nc := srv.connect(t)
+	createStreams(t, jetStream(t, nc))
+	failures := make(chan error, 64)
+	sig := signals.NewWithOptions[Order](&signals.SignalOptions{
+		Overflow:     signals.OverflowDrop,
+		ErrorHandler: func(_ context.Context, _ string, err error) { failures <- err },
+	})
+	defer sig.Close()
+	pub, err := natssignals.Publish(ctxT(t), nc, "orders.created", sig, quiet(t),
+		natssignals.WithBufferSize(1), natssignals.WithMaxPending(1), natssignals.WithAckTimeout(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { // the server is down: give up on what is pending
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_ = pub.Shutdown(ctx)
+	}()
+	srv.stop()
+	for i := range 8 { // one pending, one buffered, then full
+		if err := sig.Enqueue(context.Background(), Order{Seq: i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case err := <-failures:
+		if !errors.Is(err, natssignals.ErrBufferFull) {
+			t.Errorf("the listener failed with %v, want ErrBufferFull", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no emission dropped in 10 s: the publisher waits for room (stats %+v)", pub.Stats())
+	}
+}
+
 // TestBufferFull: with the server down, acknowledgements cannot come, so
 // the publisher's pending messages and then its buffer fill up.
 func TestBufferFull(t *testing.T) {
