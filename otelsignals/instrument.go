@@ -33,6 +33,7 @@ type instrumentation struct {
 
 	metrics metricsState
 	tracing tracingState
+	shared  shared // observers of the emissions that are not traced
 }
 
 var _ signals.MetricsCollector = (*instrumentation)(nil)
@@ -72,6 +73,7 @@ func Instrument(sig Signal, opts ...Option) error {
 		pinned:   cfg.pinned,
 		enabled:  true,
 	}
+	c.shared.init(c)
 	c.recorded = s.admit(cfg.name, cfg.limit, semconv.OverflowSignalName)
 	c.newMetrics(cfg.meterProvider, cfg.attrs)
 	c.newTracing(cfg)

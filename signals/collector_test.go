@@ -37,15 +37,17 @@ func (c *recordingCollector) get() []string {
 	return append([]string(nil), c.lines...)
 }
 
-func (c *recordingCollector) EmitStart(ctx context.Context, e signals.Emission) (context.Context, signals.Observe) {
+func (c *recordingCollector) EmitStart(ctx context.Context, e signals.Emission) (context.Context, signals.EmitObserver) {
 	c.log("start %s %s %s %d", e.Signal, e.Kind, e.Op, e.Listeners)
 	if e.Op == signals.OpDeliver {
 		c.mu.Lock()
 		c.waits = append(c.waits, e.QueueWait)
 		c.mu.Unlock()
 	}
-	return context.WithValue(ctx, ctxKey{}, e.Op.String()), c.observe
+	return context.WithValue(ctx, ctxKey{}, e.Op.String()), c
 }
+
+func (c *recordingCollector) Observe() signals.Observe { return c.observe }
 
 func (c *recordingCollector) EmitEnd(ctx context.Context, e signals.Emission, r signals.EmitResult) {
 	c.log("end %s %s calls=%d err=%v ctx=%v timed=%v", e.Signal, e.Op, r.Calls, r.Err, ctx.Value(ctxKey{}), r.Duration > 0)
@@ -82,7 +84,7 @@ func (c *recordingCollector) Dropped(_ context.Context, signal string, reason er
 }
 
 func TestCollectorSync(t *testing.T) {
-	c := &recordingCollector{observe: signals.ObserveEnd | signals.ObserveListeners | signals.ObserveListenerSpans | signals.ObserveDurations}
+	c := &recordingCollector{observe: signals.ObserveEnd | signals.ObserveListeners | signals.ObserveListenerStart | signals.ObserveDurations}
 	s := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "orders", ErrorHandler: func(context.Context, string, error) {}})
 	if prev := s.SetCollector(c); prev != nil {
 		t.Fatal("a collector was attached already")
@@ -222,16 +224,24 @@ func TestCollectorDropped(t *testing.T) {
 func TestNopCollector(t *testing.T) {
 	var c signals.NopCollector
 	ctx := context.Background()
-	if got, o := c.EmitStart(ctx, signals.Emission{}); got != ctx || o != 0 {
+	if got, o := c.EmitStart(ctx, signals.Emission{}); got != ctx || o != nil {
 		t.Error("EmitStart")
 	}
-	if c.ListenerStart(ctx, signals.ListenerInfo{}) != ctx {
-		t.Error("ListenerStart")
-	}
-	c.EmitEnd(ctx, signals.Emission{}, signals.EmitResult{})
-	c.ListenerEnd(ctx, signals.ListenerInfo{}, 0, nil)
 	c.ListenerChanged(signals.ListenerInfo{}, signals.ChangeAdd)
 	c.Dropped(ctx, "", nil)
+}
+
+func TestNopObserver(t *testing.T) {
+	var o signals.NopObserver
+	ctx := context.Background()
+	if o.Observe() != 0 {
+		t.Error("Observe")
+	}
+	if o.ListenerStart(ctx, signals.ListenerInfo{}) != ctx {
+		t.Error("ListenerStart")
+	}
+	o.EmitEnd(ctx, signals.Emission{}, signals.EmitResult{})
+	o.ListenerEnd(ctx, signals.ListenerInfo{}, 0, nil)
 }
 
 func TestStringers(t *testing.T) {

@@ -53,23 +53,24 @@ func (s *BaseSignal[T]) emitFast(ctx context.Context, payload T, kind Kind) {
 		if ctx == nil {
 			ctx = context.Background()
 		}
-		s.emitView(ctx, payload, v, kind, OpEmit, 0)
+		s.emitView(ctx, payload, v, kind, OpEmit, enqueued{})
 	}
 }
 
 // emitView is an emission of view v on the calling goroutine: Emit, or the
-// delivery of an enqueued emission (op OpDeliver, wait its queue wait). Its
+// delivery of an enqueued emission (op OpDeliver, q what it knows of its
+// enqueue). Its
 // loop is the fast path's, which tryEmitFast, callCounted and run.callFrom
 // repeat with their bookkeeping: they are written out separately because one
 // function for Emit and TryEmit measured 25 % slower for one listener
 // (BenchmarkSyncEmit).
-func (s *BaseSignal[T]) emitView(ctx context.Context, payload T, v *view[T], kind Kind, op Operation, wait time.Duration) {
+func (s *BaseSignal[T]) emitView(ctx context.Context, payload T, v *view[T], kind Kind, op Operation, q enqueued) {
 	if v.obs != nil {
-		_ = s.emitObserved(ctx, payload, v, kind, op, wait) // Emit returns no error
+		_ = s.emitObserved(ctx, payload, v, kind, op, q) // Emit returns no error
 		return
 	}
 	if ctx.Done() != nil {
-		_ = s.emitGeneral(ctx, payload, v, caller{}, 0, kind, op, wait)
+		_ = s.emitGeneral(ctx, payload, v, caller{}, 0, kind, op, q)
 		return
 	}
 	// caller.begin, written out: as a call, it and end make a third of
@@ -130,7 +131,7 @@ func (s *BaseSignal[T]) emitView(ctx context.Context, payload T, v *view[T], kin
 		} else if err := x.errFn(ctx, payload); err != nil {
 			c.settle()
 			cur = ^i
-			s.failed(ctx, x, err, false, false, nil, 0)
+			s.failed(ctx, x, err, false, false, nil, nil, 0)
 			continue
 		}
 	}
@@ -197,7 +198,7 @@ func (s *BaseSignal[T]) callFast(c *caller, ctx context.Context, payload T, v *v
 		} else if err := x.errFn(ctx, payload); err != nil {
 			c.settle()
 			cur = ^i
-			s.failed(ctx, x, err, false, false, nil, 0)
+			s.failed(ctx, x, err, false, false, nil, nil, 0)
 			continue
 		}
 	}
@@ -215,10 +216,10 @@ func (s *BaseSignal[T]) tryEmitFast(ctx context.Context, payload T) (err error) 
 		return ctx.Err()
 	}
 	if v.obs != nil {
-		return s.emitObserved(ctx, payload, v, KindSync, OpTryEmit, 0)
+		return s.emitObserved(ctx, payload, v, KindSync, OpTryEmit, enqueued{})
 	}
 	if ctx.Done() != nil {
-		return s.emitGeneral(ctx, payload, v, caller{}, 0, KindSync, OpTryEmit, 0)
+		return s.emitGeneral(ctx, payload, v, caller{}, 0, KindSync, OpTryEmit, enqueued{})
 	}
 	// caller.begin, written out, as in emitFast.
 	var c caller
@@ -259,7 +260,7 @@ func (s *BaseSignal[T]) tryEmitFast(ctx context.Context, payload T) (err error) 
 		} else if err := x.errFn(ctx, payload); err != nil {
 			c.end()
 			cur = n
-			s.failed(ctx, x, err, false, true, nil, 0)
+			s.failed(ctx, x, err, false, true, nil, nil, 0)
 			return err
 		}
 	}
@@ -289,10 +290,10 @@ func (s *BaseSignal[T]) fastInterrupted(ctx context.Context, payload T, v *view[
 	}
 	rest := func() {
 		// Nothing observes v, so the kind does not matter.
-		_ = s.emitGeneral(ctx, payload, v, c, next, KindSync, OpEmit, 0)
+		_ = s.emitGeneral(ctx, payload, v, c, next, KindSync, OpEmit, enqueued{})
 	}
 	if x, perr, _, record := interrupted(v, &c, cur, p); record {
-		guard(func() { s.failed(ctx, x, perr, true, false, nil, 0) }, rest)
+		guard(func() { s.failed(ctx, x, perr, true, false, nil, nil, 0) }, rest)
 	}
 	rest()
 }
@@ -345,33 +346,31 @@ func (x *entry[T]) key() string {
 func (s *BaseSignal[T]) tryInterrupted(ctx context.Context, x *entry[T], c caller, p any) error {
 	c.end()
 	perr, exiting := failure(x.key(), p)
-	s.failed(ctx, x, perr, true, !exiting, nil, 0)
+	s.failed(ctx, x, perr, true, !exiting, nil, nil, 0)
 	return perr
 }
 
 // emitObserved is an emission, on the calling goroutine, of a view that has an
-// observer: on the counted path if the observer is a collector alone that asks
-// for at most EmitEnd, and on the general path otherwise. It returns what
-// TryEmit returns.
-func (s *BaseSignal[T]) emitObserved(ctx context.Context, payload T, v *view[T], kind Kind, op Operation, wait time.Duration) error {
+// observer: on the counted path if the observer is a collector alone whose
+// EmitObserver, if any, asks for at most EmitEnd, and on the general path
+// otherwise. It returns what TryEmit returns.
+func (s *BaseSignal[T]) emitObserved(ctx context.Context, payload T, v *view[T], kind Kind, op Operation, q enqueued) error {
 	o := v.obs
 	if !o.collectorOnly {
-		return s.emitGeneral(ctx, payload, v, caller{}, 0, kind, op, wait)
+		return s.emitGeneral(ctx, payload, v, caller{}, 0, kind, op, q)
 	}
-	info := Emission{Signal: s.Name(), Kind: kind, Op: op, Listeners: len(v.entries), QueueWait: wait}
-	c, flags := o.collector.EmitStart(ctx, info)
-	if c != nil {
-		ctx = c
-	}
-	if flags&^ObserveEnd != 0 || ctx.Done() != nil {
-		return s.emitStarted(ctx, payload, v, caller{}, 0, op, info, flags)
-	}
-	e := counted[T]{s: s, ctx: ctx, payload: payload, v: v, try: op == OpTryEmit}
-	if flags&ObserveEnd != 0 {
-		e.end, e.info = o.collector, info
+	e := counted[T]{s: s, payload: payload, v: v, try: op == OpTryEmit}
+	e.ctx = e.w.begin(ctx, o.collector, s.emission(v, kind, op, q))
+	if e.w.flags&^ObserveEnd != 0 || e.ctx.Done() != nil {
+		return s.emitStarted(e.ctx, payload, v, caller{}, 0, op, &e.w)
 	}
 	e.c.begin(&s.removals, v.gen)
 	return e.callCounted(0)
+}
+
+// emission describes an emission of v to the collector.
+func (s *BaseSignal[T]) emission(v *view[T], kind Kind, op Operation, q enqueued) Emission {
+	return Emission{Signal: s.Name(), Kind: kind, Op: op, Listeners: len(v.entries), QueueWait: q.wait, Enqueued: q.by}
 }
 
 // counted is an emission on the counted path. It lives on the emitting
@@ -381,10 +380,9 @@ type counted[T any] struct {
 	ctx     context.Context
 	payload T
 	v       *view[T]
-	try     bool             // TryEmit: stop at the first failure and return it
-	calls   int              // listener calls made
-	end     MetricsCollector // the collector, if it asked for EmitEnd
-	info    Emission
+	try     bool // TryEmit: stop at the first failure and return it
+	calls   int  // listener calls made
+	w       watch
 	c       caller
 }
 
@@ -427,7 +425,7 @@ func (e *counted[T]) callCounted(from int) (err error) {
 		} else if ferr := x.errFn(e.ctx, e.payload); ferr != nil {
 			c.settle()
 			cur = ^i
-			e.s.failed(e.ctx, x, ferr, false, e.try, e.v.obs, 0)
+			e.s.failed(e.ctx, x, ferr, false, e.try, e.v.obs, &e.w, 0)
 			if e.try {
 				cur = n
 				return e.done(ferr)
@@ -455,7 +453,7 @@ func (e *counted[T]) interrupted(cur int, p any) error {
 		return e.callCounted(next)
 	}
 	if record {
-		guard(func() { e.s.failed(e.ctx, x, perr, true, e.try && !exiting, e.v.obs, 0) }, func() { _ = rest() })
+		guard(func() { e.s.failed(e.ctx, x, perr, true, e.try && !exiting, e.v.obs, &e.w, 0) }, func() { _ = rest() })
 	}
 	return rest()
 }
@@ -463,9 +461,7 @@ func (e *counted[T]) interrupted(cur int, p any) error {
 // done ends the emission with what TryEmit returns.
 func (e *counted[T]) done(err error) error {
 	e.c.end()
-	if e.end != nil {
-		e.end.EmitEnd(e.ctx, e.info, EmitResult{Calls: e.calls, Err: err})
-	}
+	e.w.end(e.ctx, nil, e.calls, err)
 	return err
 }
 
@@ -479,8 +475,8 @@ type run[T any] struct {
 	v       *view[T]
 	tryEmit bool // stop at the first failure and return it
 
-	o       *observer // nil if nothing observes the signal
-	flags   Observe
+	o       *observer       // nil if nothing observes the signal
+	w       watch           // the collector's observation of the emission
 	perCall bool            // every call needs observing, not only failed ones
 	calls   int             // listener calls made, counted when o is not nil
 	lctx    context.Context // context of the listener being called
@@ -494,71 +490,47 @@ type run[T any] struct {
 	// its failure.
 	exiting bool
 	worker  bool // an async emission's part on a pool worker
-
-	// For the end of a synchronous emission (end).
-	info  Emission
-	start time.Time // when the emission started, if timed
 }
 
-// observe sets what the emission observes: o, and the flags its collector's
-// EmitStart returned. Listener calls take the per-call path only if listener
-// metrics, the breaker or the collector need every call; otherwise they are
-// called as on the fast path, and only failures are observed.
-func (r *run[T]) observe(o *observer, flags Observe) {
-	r.o, r.flags = o, flags
+// observe sets what the emission observes: o, and w, the collector's
+// observation of it. Listener calls take the per-call path only if listener
+// metrics, the breaker or the collector's observer need every call; otherwise
+// they are called as on the fast path, and only failures are observed.
+func (r *run[T]) observe(o *observer, w *watch) {
+	r.o, r.w = o, *w
 	r.lctx = r.ctx
 	r.perCall = o != nil && (o.listenerMetrics || o.breaker > 0 ||
-		flags&(ObserveListeners|ObserveDurations|ObserveListenerSpans) != 0)
+		w.flags&(ObserveListeners|ObserveDurations|ObserveListenerStart) != 0)
 }
 
 // emitGeneral is an emission on the general path, on the calling goroutine,
 // from listener index from on, with caller c, or a new one if c is the zero
 // caller (from > 0 resumes a fast emission after a panic, with its caller). It
 // returns what TryEmit returns.
-func (s *BaseSignal[T]) emitGeneral(ctx context.Context, payload T, v *view[T], c caller, from int, kind Kind, op Operation, wait time.Duration) error {
-	var (
-		info  Emission
-		flags Observe
-	)
+func (s *BaseSignal[T]) emitGeneral(ctx context.Context, payload T, v *view[T], c caller, from int, kind Kind, op Operation, q enqueued) error {
+	var w watch
 	if o := v.obs; o != nil && o.collector != nil {
-		info = Emission{Signal: s.Name(), Kind: kind, Op: op, Listeners: len(v.entries), QueueWait: wait}
-		var c context.Context
-		if c, flags = o.collector.EmitStart(ctx, info); c != nil {
-			ctx = c
-		}
+		ctx = w.begin(ctx, o.collector, s.emission(v, kind, op, q))
 	}
-	return s.emitStarted(ctx, payload, v, c, from, op, info, flags)
+	return s.emitStarted(ctx, payload, v, c, from, op, &w)
 }
 
 // emitStarted is emitGeneral after the collector's EmitStart, if any, has
-// returned ctx and flags.
-func (s *BaseSignal[T]) emitStarted(ctx context.Context, payload T, v *view[T], c caller, from int, op Operation, info Emission, flags Observe) error {
-	r := run[T]{s: s, ctx: ctx, done: ctx.Done(), payload: payload, v: v, tryEmit: op == OpTryEmit, info: info, c: c}
+// returned ctx and started w.
+func (s *BaseSignal[T]) emitStarted(ctx context.Context, payload T, v *view[T], c caller, from int, op Operation, w *watch) error {
+	r := run[T]{s: s, ctx: ctx, done: ctx.Done(), payload: payload, v: v, tryEmit: op == OpTryEmit, c: c}
 	if !c.started() {
 		r.c.begin(&s.removals, v.gen)
 	}
-	r.observe(v.obs, flags)
-	if flags&ObserveDurations != 0 {
-		r.start = time.Now()
-	}
+	r.observe(v.obs, w)
 	return r.end(r.callAll(from))
 }
 
-// end ends a synchronous emission on the general path, which returns err:
-// stats, and the collector's EmitEnd.
+// end ends a synchronous emission on the general path, which returns err.
 func (r *run[T]) end(err error) error {
 	r.c.end()
 	if o := r.o; o != nil {
-		if o.stats {
-			r.s.counters.emitted(r.calls)
-		}
-		if r.flags&ObserveEnd != 0 {
-			var d time.Duration
-			if !r.start.IsZero() {
-				d = time.Since(r.start)
-			}
-			o.collector.EmitEnd(r.ctx, r.info, EmitResult{Calls: r.calls, Duration: d, Err: err})
-		}
+		r.w.end(r.ctx, o.statsOf(&r.s.counters), r.calls, err)
 	}
 	return err
 }
@@ -674,7 +646,7 @@ func (r *run[T]) fail(e *entry[T], err error, panicked bool) {
 		r.observed(e, err, panicked)
 		return
 	}
-	r.s.failed(r.ctx, e, err, panicked, r.returns(), nil, 0)
+	r.s.failed(r.ctx, e, err, panicked, r.returns(), nil, nil, 0)
 }
 
 // returns reports whether the emission returns a failure instead of passing it
@@ -688,13 +660,13 @@ func (r *run[T]) callObserved(e *entry[T]) error {
 	o := r.o
 	r.calls++
 	r.lctx = r.ctx
-	if r.flags&ObserveListenerSpans != 0 {
-		if c := o.collector.ListenerStart(r.ctx, r.s.listenerInfo(e)); c != nil {
+	if r.w.flags&ObserveListenerStart != 0 {
+		if c := r.w.eo.ListenerStart(r.ctx, r.s.listenerInfo(e)); c != nil {
 			r.lctx = c
 		}
 	}
 	r.t0 = time.Time{}
-	if r.flags&ObserveDurations != 0 || o.listenerMetrics {
+	if r.w.flags&ObserveDurations != 0 || o.listenerMetrics {
 		r.t0 = time.Now()
 	}
 	var err error
@@ -713,7 +685,7 @@ func (r *run[T]) callObserved(e *entry[T]) error {
 func (r *run[T]) observed(e *entry[T], err error, panicked bool) {
 	o := r.o
 	var d time.Duration // only for a collector that asked for durations
-	if !r.t0.IsZero() && r.flags&ObserveDurations != 0 {
+	if !r.t0.IsZero() && r.w.flags&ObserveDurations != 0 {
 		d = time.Since(r.t0)
 	}
 	if o.listenerMetrics && e.h != nil { // only keyed listeners' metadata can be read
@@ -722,7 +694,7 @@ func (r *run[T]) observed(e *entry[T], err error, panicked bool) {
 		st.lastCalled.Store(r.t0.UnixNano())
 	}
 	if err != nil {
-		r.s.failed(r.lctx, e, err, panicked, r.returns(), o, d)
+		r.s.failed(r.lctx, e, err, panicked, r.returns(), o, &r.w, d)
 		return
 	}
 	if o.breaker > 0 && e.h != nil {
@@ -730,8 +702,8 @@ func (r *run[T]) observed(e *entry[T], err error, panicked bool) {
 			st.failStreak.Store(0)
 		}
 	}
-	if o.collector != nil && r.flags&ObserveListeners != 0 {
-		o.collector.ListenerEnd(r.lctx, r.s.listenerInfo(e), d, nil)
+	if r.w.flags&ObserveListeners != 0 {
+		r.w.eo.ListenerEnd(r.lctx, r.s.listenerInfo(e), d, nil)
 	}
 }
 
@@ -828,11 +800,11 @@ func newPanicError(key string, p any) *PanicError {
 }
 
 // failed records a failure of e, trips the circuit breaker of o if it is on,
-// reports the failure to o's collector with the call's duration d (if it was
-// asked for), and passes it to the error handler unless TryEmit returns it.
-// The failure of a listener without a handle is counted for the signal only:
-// nothing else can read it.
-func (s *BaseSignal[T]) failed(ctx context.Context, e *entry[T], err error, panicked, try bool, o *observer, d time.Duration) {
+// reports the failure to the emission's observer in w (if any) with the call's
+// duration d (if it was asked for), and passes it to the error handler unless
+// TryEmit returns it. The failure of a listener without a handle is counted
+// for the signal only: nothing else can read it.
+func (s *BaseSignal[T]) failed(ctx context.Context, e *entry[T], err error, panicked, try bool, o *observer, w *watch, d time.Duration) {
 	if panicked {
 		s.counters.panics.Add(1)
 	} else {
@@ -846,8 +818,8 @@ func (s *BaseSignal[T]) failed(ctx context.Context, e *entry[T], err error, pani
 			}
 		}
 	}
-	if o != nil && o.collector != nil {
-		o.collector.ListenerEnd(ctx, s.listenerInfo(e), d, err)
+	if w != nil && w.eo != nil {
+		w.eo.ListenerEnd(ctx, s.listenerInfo(e), d, err)
 	}
 	if !try {
 		s.handle(ctx, e.key(), err, panicked)

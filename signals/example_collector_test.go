@@ -9,16 +9,19 @@ import (
 	"github.com/signalkit/sdk/signals"
 )
 
-// countingCollector counts emissions and failed calls. Embedding NopCollector
-// implements the methods it does not need.
+// countingCollector counts emissions and failed calls. It is its own
+// observer: one shared observer that keeps no per-emission state serves every
+// emission, so that they allocate nothing. Embedding NopCollector and
+// NopObserver implements the methods it does not need.
 type countingCollector struct {
 	signals.NopCollector
+	signals.NopObserver // Observe returns 0: failed calls only
 	emissions, failures atomic.Int64
 }
 
-func (c *countingCollector) EmitStart(ctx context.Context, e signals.Emission) (context.Context, signals.Observe) {
+func (c *countingCollector) EmitStart(ctx context.Context, e signals.Emission) (context.Context, signals.EmitObserver) {
 	c.emissions.Add(1)
-	return ctx, 0 // nothing more: failed calls are reported anyway
+	return ctx, c
 }
 
 func (c *countingCollector) ListenerEnd(_ context.Context, _ signals.ListenerInfo, _ time.Duration, err error) {
@@ -48,10 +51,17 @@ func ExampleMetricsCollector() {
 
 func ExampleNopCollector() {
 	var c signals.MetricsCollector = signals.NopCollector{}
-	ctx, observe := c.EmitStart(context.Background(), signals.Emission{})
-	fmt.Println(ctx == context.Background(), observe)
+	ctx, observer := c.EmitStart(context.Background(), signals.Emission{})
+	fmt.Println(ctx == context.Background(), observer == nil)
 	// Output:
-	// true 0
+	// true true
+}
+
+func ExampleNopObserver() {
+	var o signals.EmitObserver = signals.NopObserver{}
+	fmt.Println(o.Observe())
+	// Output:
+	// 0
 }
 
 func ExampleBaseSignal_SetCollector() {

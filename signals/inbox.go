@@ -39,6 +39,7 @@ type delivery[T any] struct {
 	// queued is when it was enqueued, on monotime, if its queue wait is
 	// measured; 0 otherwise.
 	queued time.Duration
+	by     EmitObserver // the observer the enqueue's EmitStart returned, if any
 }
 
 // monoBase is the origin of monotime.
@@ -332,7 +333,7 @@ func (s *AsyncSignal[T]) deliverAll(ds []delivery[T], p *WorkerPool) {
 		if s.dropping.Load() || p.dropping.Load() {
 			c.end()
 			s.discard(d)
-		} else if v.obs != nil || d.queued != 0 || d.ctx.Done() != nil {
+		} else if v.obs != nil || d.queued != 0 || d.by != nil || d.ctx.Done() != nil {
 			c.end()
 			s.deliver(d)
 		} else if len(v.entries) > 0 {
@@ -361,17 +362,18 @@ func (s *AsyncSignal[T]) deliver(d *delivery[T]) {
 	s.emitView(d.ctx, d.payload, d.v, KindAsync, OpDeliver, s.waited(d))
 }
 
-// waited returns how long d waited in the queue, if it was timed, and counts
-// it in the stats if they are on.
-func (s *AsyncSignal[T]) waited(d *delivery[T]) time.Duration {
+// waited returns what the delivery of d knows of its enqueue: how long it
+// waited in the queue, if that was timed (counted in the stats if they are
+// on), and the enqueue's observer.
+func (s *AsyncSignal[T]) waited(d *delivery[T]) enqueued {
 	if d.queued == 0 {
-		return 0
+		return enqueued{by: d.by}
 	}
 	wait := monotime() - d.queued
 	if o := d.v.obs; o != nil && o.stats {
 		s.counters.waited(wait)
 	}
-	return wait
+	return enqueued{wait: wait, by: d.by}
 }
 
 // discard counts a queued delivery as dropped instead of delivered.

@@ -49,9 +49,9 @@ type countingCollector struct {
 	emissions atomic.Int64
 }
 
-func (c *countingCollector) EmitStart(ctx context.Context, _ signals.Emission) (context.Context, signals.Observe) {
+func (c *countingCollector) EmitStart(ctx context.Context, _ signals.Emission) (context.Context, signals.EmitObserver) {
 	c.emissions.Add(1)
-	return ctx, 0
+	return ctx, nil
 }
 
 // benchSetup instruments sig as impl says, and returns the function that
