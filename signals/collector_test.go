@@ -259,3 +259,44 @@ func TestStringers(t *testing.T) {
 		}
 	}
 }
+
+// sharedObserver is a collector whose one preallocated observer serves every
+// emission.
+type sharedObserver struct {
+	signals.NopCollector
+	signals.NopObserver
+	flags signals.Observe
+}
+
+func (c *sharedObserver) EmitStart(ctx context.Context, _ signals.Emission) (context.Context, signals.EmitObserver) {
+	return ctx, c
+}
+
+func (c *sharedObserver) Observe() signals.Observe { return c.flags }
+
+// TestObservedEmissionAllocatesNothing: an emission whose collector returns
+// no observer, or a shared one, allocates nothing, whatever it asks for.
+func TestObservedEmissionAllocatesNothing(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name string
+		c    signals.MetricsCollector
+	}{
+		{"nil observer", signals.NopCollector{}},
+		{"counted", &sharedObserver{flags: signals.ObserveEnd}},
+		{"general", &sharedObserver{flags: signals.ObserveEnd | signals.ObserveListeners | signals.ObserveDurations | signals.ObserveListenerStart}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := signals.NewSync[int]()
+			s.SetCollector(tt.c)
+			s.AddListener(func(context.Context, int) {})
+			s.AddListener(func(context.Context, int) {}, "k")
+			if a := testing.AllocsPerRun(100, func() { s.Emit(ctx, 1) }); a != 0 {
+				t.Errorf("Emit: %v allocations", a)
+			}
+			if a := testing.AllocsPerRun(100, func() { _ = s.TryEmit(ctx, 1) }); a != 0 {
+				t.Errorf("TryEmit: %v allocations", a)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package signals_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -121,4 +122,18 @@ func ExampleOverflowPolicy_String() {
 	fmt.Println(signals.OverflowBlock, signals.OverflowDrop)
 	// Output:
 	// block drop
+}
+
+func ExampleNewMultiCollector() {
+	mine := &countingCollector{}
+	other := &countingCollector{} // for example, OpenTelemetry instrumentation
+	s := signals.NewSync[int]()
+	s.SetErrorHandler(func(context.Context, string, error) {})
+	s.SetCollector(signals.NewMultiCollector(mine, other))
+	s.AddListenerWithErr(func(context.Context, int) error { return errors.New("failed") })
+	s.Emit(context.Background(), 1)
+	s.Emit(context.Background(), 2)
+	fmt.Println(mine.emissions.Load(), mine.failures.Load(), other.emissions.Load(), other.failures.Load())
+	// Output:
+	// 2 2 2 2
 }
