@@ -55,7 +55,9 @@ func (o *userObserver) ListenerEnd(_ context.Context, _ signals.ListenerInfo, _ 
 	}
 }
 
-func (o *userObserver) EmitEnd(context.Context, signals.Emission, signals.EmitResult) { o.c.ends.Add(1) }
+func (o *userObserver) EmitEnd(context.Context, signals.Emission, signals.EmitResult) {
+	o.c.ends.Add(1)
+}
 
 // TestBesideUserCollector instruments a signal that has a collector of its
 // own: both observe every emission, concurrently (run under -race), the
