@@ -41,6 +41,13 @@ type AsyncSignal[T any] struct {
 	closing  event                              // Shutdown has started
 	settled  notifier                           // where Shutdown waits for the deliveries
 	dropping atomic.Bool                        // Shutdown ran out of time: drop queued emissions
+	// unstarted counts the emissions that the owner has taken from the
+	// queue in a batch and not yet started: they are still queued, as
+	// Stats and the queue-depth gauge see it. Only the owner writes it.
+	unstarted atomic.Int32
+	// plainView is the last view whose listeners the owner found all
+	// plain (see AsyncSignal.plain).
+	plainView atomic.Pointer[view[T]]
 
 	fanouts sync.Pool // of *fanout[T], for Emit
 }
@@ -140,7 +147,7 @@ func (s *AsyncSignal[T]) Emit(ctx context.Context, payload T) {
 		ctx = context.Background()
 	}
 	n := len(v.entries)
-	if n <= 1 || s.closing.isSet() {
+	if n <= 1 || s.closing.hasFired() {
 		s.emitView(ctx, payload, v, KindAsync, OpEmit, enqueued{})
 		return
 	}
@@ -183,7 +190,7 @@ func (s *AsyncSignal[T]) Enqueue(ctx context.Context, payload T) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if s.closing.isSet() {
+	if s.closing.hasFired() {
 		return ErrClosed
 	}
 	v := s.load()
@@ -191,7 +198,7 @@ func (s *AsyncSignal[T]) Enqueue(ctx context.Context, payload T) error {
 		return nil // nothing would receive it
 	}
 	pool := s.poolRef().p
-	if pool == nil || pool.closed.Load() {
+	if pool == nil || pool.closing.hasFired() {
 		return ErrClosed
 	}
 	d := delivery[T]{v: v, ctx: ctx, payload: payload}
@@ -287,7 +294,7 @@ func (s *AsyncSignal[T]) Stats() Stats {
 		ps := ref.p.Stats()
 		st.PoolSize, st.Workers, st.BusyWorkers, st.QueueCap = ps.Size, ps.Workers, ps.Busy, ps.QueueCap
 		if q := s.inbox.Load(); q != nil {
-			st.QueueLen = q.len()
+			st.QueueLen = q.len() + int(s.unstarted.Load())
 		}
 	}
 	return st

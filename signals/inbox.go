@@ -65,6 +65,10 @@ const (
 	// the listeners' own data moves between the processors' caches with
 	// each emission, and on few cores the helpers take the processor from
 	// the producers (BenchmarkFireForget in bench/internal/peers).
+	// lingerPolls is how many times an owner that has emptied the queue
+	// looks at it again before it gives the signal up (see linger): about
+	// a microsecond.
+	lingerPolls = 256
 	helpBacklog = 32
 	helpSlow    = 5 * time.Microsecond
 )
@@ -166,7 +170,7 @@ func (s *AsyncSignal[T]) waitForRoom(ctx context.Context, q *queue[delivery[T]],
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-p.closing:
+	case <-p.closing.done():
 		return ErrClosed
 	case <-s.closing.done():
 		return ErrClosed
@@ -219,6 +223,9 @@ func (s *AsyncSignal[T]) drain(discard, inline bool) {
 		} else if q.pop(&batch[0]) {
 			k = 1
 		}
+		if k == 0 && !inline && s.linger(q, p) {
+			continue
+		}
 		if k == 0 {
 			// The queue looks empty: give the signal up, then look
 			// again (the handshake described at the top of this file).
@@ -247,6 +254,26 @@ func (s *AsyncSignal[T]) drain(discard, inline bool) {
 		}
 	}
 	returned = true
+}
+
+// linger watches q, which the owner has found empty, for a moment before the
+// owner gives the signal up, and reports whether an emission has arrived
+// meanwhile. A producer that enqueues emissions one after another keeps a
+// queue that its owner empties at once, and giving the signal up after each
+// would cost a wake-up of a parked worker per emission, each several
+// microseconds of system calls, where the next emission is tens of
+// nanoseconds away (BenchmarkFireForget/listeners=1 in bench/internal/peers).
+// It stops early when another task waits in the pool's run queue.
+func (s *AsyncSignal[T]) linger(q *queue[delivery[T]], p *WorkerPool) bool {
+	for range lingerPolls {
+		if q.ready() {
+			return true
+		}
+		if p.queued.Load() > 0 {
+			return false
+		}
+	}
+	return false
 }
 
 // recruit brings in helpers for the owner, one per helpBacklog emissions
@@ -311,47 +338,101 @@ func (h drainHelp[T]) drop() {
 
 // deliverAll delivers ds, one emission after another, on the calling
 // goroutine. Emissions on the fast path (nothing observes their view, their
-// context cannot be cancelled) share one call slot, which saves two atomic
-// operations per emission (BenchmarkEnqueueThroughput).
+// context cannot be cancelled) share one call slot, which announces the
+// view's generation once for the whole batch.
 //
-// Emissions taken from the queue but not yet started are discarded, as those
-// still in the queue, if a Shutdown runs out of time. If a listener calls
-// runtime.Goexit, the deferred function delivers the emissions left before
-// the goroutine exits: they are no longer in the queue.
+// The listeners of a plain view (see plainView) are called in a loop of its
+// own, written out here because the per-listener step of the other paths
+// costs about twice a bare indirect call (BenchmarkDeliverBatch): a listener
+// step is the call alone, Reset is looked for once per emission, and one
+// deferred function protects the whole batch instead of one per emission.
+// Reset may thus wait for the rest of an emission that has started, never
+// for a listener called after it has returned.
+//
+// A listener of that loop that panics or calls runtime.Goexit is handled by
+// the deferred function as callFast handles one (fastInterrupted: recorded,
+// and the emission goes on at the next listener on the general path); then it
+// delivers the emissions left in ds, before the goroutine exits in the case
+// of Goexit: they are no longer in the queue. Emissions taken from the queue
+// but not yet started are discarded, as those still in the queue, if a
+// Shutdown runs out of time.
 func (s *AsyncSignal[T]) deliverAll(ds []delivery[T], p *WorkerPool) {
 	var c caller
-	i := 0
+	i, cur := 0, -1 // cur: the listener of ds[i] the plain loop calls, or -1
 	defer func() {
-		if i < len(ds) { // runtime.Goexit
+		if i < len(ds) { // a listener panicked (plain loop) or called runtime.Goexit
+			if cur >= 0 {
+				d := &ds[i]
+				s.fastInterrupted(d.ctx, d.payload, d.v, c, cur, recover())
+			}
 			c = caller{}
 			s.deliverAll(ds[i+1:], p)
 		}
 	}()
 	for ; i < len(ds); i++ {
+		if len(ds) > 1 || s.unstarted.Load() != 0 {
+			// The owner's batch: this emission starts, those after
+			// it are still queued. (A helper takes one emission at a
+			// time, never while the owner holds a batch.)
+			s.unstarted.Store(int32(len(ds) - 1 - i)) // #nosec G115 -- at most deliveryBatch
+		}
 		d := &ds[i]
 		v := d.v
-		if s.dropping.Load() || p.dropping.Load() {
+		switch {
+		case s.dropping.Load() || p.dropping.Load():
 			c.end()
 			s.discard(d)
-		} else if v.obs != nil || d.queued != 0 || d.by != nil || d.ctx.Done() != nil {
+		case v.obs != nil || d.queued != 0 || d.by != nil || d.ctx.Done() != nil:
 			c.end()
 			s.deliver(d)
-		} else if len(v.entries) > 0 {
+		case len(v.entries) == 0:
+		default:
 			if c.gen != v.gen || !c.started() {
 				c.end()
 				c.begin(&s.removals, v.gen)
 			}
-			s.callFast(&c, d.ctx, d.payload, v)
+			// The plain loop needs the generation announced (or
+			// counted) and not removed: true from the second
+			// emission of a batch on, and from the start in a
+			// call slot.
+			if c.held != c.gen || !s.plain(v) || c.gen.state.Load()&stateRemoved != 0 {
+				s.callFast(&c, d.ctx, d.payload, v)
+				break
+			}
+			ctx, payload := d.ctx, d.payload
+			for j := range v.entries {
+				cur = j
+				v.entries[j].fn(ctx, payload)
+			}
+			cur = -1
 		}
-		*d = delivery[T]{} // keep no reference to the emission
 	}
 	c.end()
+	clear(ds) // keep no reference to the emissions
+}
+
+// plain reports whether every listener of v is a plain listener without a
+// handle (see entry): an unkeyed listener that is not error-aware, not a
+// one-time listener, with the circuit breaker off. Only Reset removes them,
+// and they need no per-listener step. The last view found plain is kept, so
+// that the listeners are looked at once per view, not per emission.
+func (s *AsyncSignal[T]) plain(v *view[T]) bool {
+	if s.plainView.Load() == v {
+		return true
+	}
+	for i := range v.entries {
+		if x := &v.entries[i]; x.h != nil || x.errFn != nil {
+			return false
+		}
+	}
+	s.plainView.Store(v)
+	return true
 }
 
 // drainerLeft is called when a worker stops delivering the signal's queue:
 // a Shutdown that waits for the deliveries to end may look again.
 func (s *AsyncSignal[T]) drainerLeft() {
-	if s.drainers.Add(-1) == 0 && s.closing.isSet() {
+	if s.drainers.Add(-1) == 0 && s.closing.hasFired() {
 		s.settled.wake()
 	}
 }

@@ -211,12 +211,14 @@ func TestMultiCollectorAsyncRace(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	for g := range 4 {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			for i := range 50 {
 				s.Emit(context.Background(), g*100+i)
 				_ = s.Enqueue(context.Background(), i)
 			}
-		})
+		}()
 	}
 	wg.Wait()
 	if err := s.Close(); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"runtime"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -71,14 +70,12 @@ type WorkerPool struct {
 	handoff chan task     // unbuffered: a send succeeds only if a worker waits
 	wake    chan struct{} // tokens that tell waiting workers to look at the queue
 
-	pushes   activity      // pushes in progress; closed by Shutdown
-	closed   atomic.Bool   // Shutdown has started
-	closing  chan struct{} // closed when Shutdown starts
-	quit     chan struct{} // closed when no push can happen any more
-	dropping atomic.Bool   // Shutdown ran out of time: discard queued tasks
-	exited   chan struct{} // closed when the last worker has exited after quit
-	once     sync.Once
-	exitOnce sync.Once
+	// The shutdown, in the order its events fire.
+	closing  event       // Shutdown has started: the pool accepts no more work
+	pushes   activity    // pushes in progress; closed by Shutdown
+	quit     event       // no push can happen any more: workers drain and exit
+	exited   event       // the last worker has exited after quit
+	dropping atomic.Bool // Shutdown ran out of time: discard queued tasks
 }
 
 // task is work a pool runs: a signal whose queued emissions are waiting to be
@@ -112,9 +109,6 @@ func NewWorkerPool(opts PoolOptions) *WorkerPool {
 		queue:       newQueue[task](math.MaxInt32),
 		handoff:     make(chan task),
 		wake:        make(chan struct{}, min(opts.Size, 1<<16)),
-		closing:     make(chan struct{}),
-		quit:        make(chan struct{}),
-		exited:      make(chan struct{}),
 	}
 }
 
@@ -193,16 +187,30 @@ func (p *WorkerPool) submit(t task) bool {
 
 // push queues t and wakes or starts a worker for it.
 //
-// The handshake with a worker that is about to park (worker): push counts
-// the task (queued) before it looks for an idle worker (idle), and the
-// worker counts itself idle before it looks at the count of tasks once more.
-// Both are sequentially consistent, so one of them sees the other: either
-// push sees the worker idle and wakes it, or the worker sees the task and
-// does not park.
+// Why no task waits while every worker parks: push and a worker that is
+// about to park (see worker) each write one counter, then read the other's.
+//
+//   - push writes first: it counts the task (queued.Add), then reads how
+//     many workers spin and how many are idle.
+//   - the worker writes first: it counts itself idle (idle.Add), then reads
+//     the count of tasks (queued.Load) before it parks.
+//
+// All four are sequentially consistent (sync/atomic), so they happen in one
+// order that both goroutines agree on, and whichever write comes second in
+// it is followed by a read that sees the first: either push sees the worker
+// idle and wakes it (a token in wake, which an idle worker takes; if the
+// buffer is full, as many tokens as there are workers are pending), or the
+// worker sees the task counted and does not park. A spinning worker is the
+// same argument with the spinning count: it stops counting itself spinning
+// only after it has taken a task, or before it counts itself idle and reads
+// queued once more. With no worker idle or spinning, push starts one, or
+// finds every worker busy: a busy worker pops the run queue after its task
+// and before it parks. (The task is counted before it is in the queue: a
+// worker that sees the count but not yet the task loops and looks again.)
 func (p *WorkerPool) push(t task) {
-	p.queued.Add(1)
+	p.queued.Add(1) // first: the write the worker's idle re-check reads
 	p.queue.push(&t)
-	switch {
+	switch { // then: the reads of what the worker writes
 	case p.spinning.Load() > 0, p.queued.Load() <= 0:
 		// A spinning worker will find it, or already has.
 	case p.idle.Load() > 0:
@@ -256,7 +264,12 @@ func (p *WorkerPool) pop() task {
 // workers, so that the pool keeps its size and its shutdown waits for the new
 // worker instead.
 func (p *WorkerPool) worker(t task) {
+	// The idle timer is armed once and re-armed only when it fires: a
+	// worker that parks and is woken once per emission would otherwise
+	// reset it each time, and resetting a timer takes the runtime's
+	// timer lock. worked is when the last task ended.
 	var idle *time.Timer
+	var worked time.Duration
 	returned := false
 	defer func() {
 		if idle != nil {
@@ -272,6 +285,7 @@ func (p *WorkerPool) worker(t task) {
 	for {
 		if t := p.pop(); t != nil {
 			p.runTask(t)
+			worked = monotime()
 			continue
 		}
 		if p.quitting() {
@@ -286,8 +300,12 @@ func (p *WorkerPool) worker(t task) {
 				continue
 			}
 		}
-		// The idle side of push's handshake: counted idle first, then
-		// a last look at the count of tasks.
+		// The idle side of push's handshake (see push for why it is
+		// enough): counted idle first, a write that a push from now on
+		// reads and answers with a wake-up; then a last look at the count
+		// of tasks, which a push before it has written. Parking without
+		// the look could miss a task pushed while this worker was on its
+		// way here, when that push found no worker idle.
 		p.idle.Add(1)
 		if p.queued.Load() > 0 {
 			p.idle.Add(-1)
@@ -295,22 +313,26 @@ func (p *WorkerPool) worker(t task) {
 		}
 		if idle == nil {
 			idle = time.NewTimer(p.idleTimeout)
-		} else {
-			idle.Reset(p.idleTimeout)
 		}
 		select {
 		case t := <-p.handoff:
 			p.idle.Add(-1)
 			p.runTask(t)
+			worked = monotime()
 			continue
 		case <-p.wake:
-		case <-p.quit:
+		case <-p.quit.done():
 		case <-idle.C:
 			p.idle.Add(-1)
+			if rest := p.idleTimeout - (monotime() - worked); worked != 0 && rest > 0 {
+				idle.Reset(rest) // it has worked since the timer was armed
+				continue
+			}
 			if p.retire() {
 				returned = true
 				return
 			}
+			idle.Reset(p.idleTimeout)
 			continue
 		}
 		p.idle.Add(-1)
@@ -350,14 +372,7 @@ func (p *WorkerPool) runTask(t task) {
 
 // shutDown reports whether the pool has shut down: every worker has exited
 // after the shutdown began.
-func (p *WorkerPool) shutDown() bool {
-	select {
-	case <-p.exited:
-		return true
-	default:
-		return false
-	}
-}
+func (p *WorkerPool) shutDown() bool { return p.exited.hasFired() }
 
 // onDelivery reports whether the calling goroutine is delivering emissions of
 // a worker pool: it is a pool worker, or runs a delivery itself (a listener
@@ -383,14 +398,7 @@ var deliverySites = []string{
 
 // quitting reports whether the pool is shutting down and nothing more can be
 // queued.
-func (p *WorkerPool) quitting() bool {
-	select {
-	case <-p.quit:
-		return true
-	default:
-		return false
-	}
-}
+func (p *WorkerPool) quitting() bool { return p.quit.hasFired() }
 
 // retire counts the calling worker out if the pool has more than MinWorkers
 // and nothing queued, and reports whether it did; the worker must then exit.
@@ -427,7 +435,7 @@ func (p *WorkerPool) retire() bool {
 // left is called after a worker has been counted out, leaving n workers.
 func (p *WorkerPool) left(n int32) {
 	if n == 0 && p.quitting() {
-		p.exitOnce.Do(func() { close(p.exited) })
+		p.exited.fire()
 	}
 }
 
@@ -438,20 +446,21 @@ func (p *WorkerPool) Close() error {
 
 // beginShutdown stops the pool from accepting work; the workers run what is
 // queued and exit. It returns at once, but for the moment producers in the
-// middle of a push take to finish.
+// middle of a push take to finish. Only the first call does anything; a
+// later one may return before the first has fired quit (callers that need
+// the end wait for exited).
 func (p *WorkerPool) beginShutdown() {
-	p.once.Do(func() {
-		p.closed.Store(true)
-		close(p.closing) // producers waiting for room give up
-		<-p.pushes.close()
-		close(p.quit) // nothing more can be queued: workers drain and exit
-		// With no worker, nothing can be queued either, except for the
-		// moment a retiring worker takes to see a task and stay for it
-		// (see retire); then that worker closes exited when it is done.
-		if p.workers.Load() == 0 && p.queued.Load() <= 0 {
-			p.exitOnce.Do(func() { close(p.exited) })
-		}
-	})
+	if !p.closing.fire() { // producers waiting for room give up
+		return
+	}
+	<-p.pushes.close()
+	p.quit.fire() // nothing more can be queued: workers drain and exit
+	// With no worker, nothing can be queued either, except for the
+	// moment a retiring worker takes to see a task and stay for it
+	// (see retire); then that worker fires exited when it is done.
+	if p.workers.Load() == 0 && p.queued.Load() <= 0 {
+		p.exited.fire()
+	}
 }
 
 // Shutdown stops the pool from accepting work, runs what is queued, and waits
@@ -474,7 +483,7 @@ func (p *WorkerPool) Shutdown(ctx context.Context) error {
 		return ErrCloseFromListener
 	}
 	select {
-	case <-p.exited:
+	case <-p.exited.done():
 		return nil
 	case <-ctx.Done():
 		p.dropping.Store(true)

@@ -165,6 +165,7 @@ var pkgPrefix = reflect.TypeFor[notifier]().PkgPath() + "."
 var callSites = []string{
 	").emitView",
 	").callFast",
+	").deliverAll",
 	").tryEmitFast",
 	").callCounted",
 	").callOne",

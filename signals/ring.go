@@ -71,6 +71,9 @@ func (r *ring[E]) push(v *E) int {
 			}
 			if r.tail.CompareAndSwap(pos, pos+1) {
 				s.v = *v
+				// The store of the sequence number publishes the
+				// slot's contents: a consumer that loads pos+1 from
+				// seq sees the value written above.
 				s.seq.Store(pos + 1)
 				return pushed
 			}
@@ -106,6 +109,8 @@ func (r *ring[E]) pop(v *E) bool {
 				*v = s.v
 				var zero E
 				s.v = zero // no reference kept to what the value refers to
+				// Hands the emptied slot to the producer of the next
+				// lap, after the value has been read out of it.
 				s.seq.Store(pos + r.mask + 1)
 				return true
 			}
@@ -144,6 +149,13 @@ func (r *ring[E]) popBatch(out []E) int {
 		}
 		pos = r.head.Load()
 	}
+}
+
+// ready reports whether the oldest value in the ring has been published, so
+// that a pop would find it.
+func (r *ring[E]) ready() bool {
+	pos := r.head.Load()
+	return r.slots[pos&r.mask].seq.Load() == pos+1
 }
 
 // len returns the number of values in the ring, or being pushed into it.
@@ -300,6 +312,13 @@ func (q *queue[E]) advance(r *ring[E]) bool {
 	}
 	q.head.CompareAndSwap(r, next)
 	return true
+}
+
+// ready reports whether a pop would find a value (it may not, if another
+// consumer takes it first).
+func (q *queue[E]) ready() bool {
+	r := q.head.Load()
+	return r.ready() || r.next.Load() != nil
 }
 
 // len returns the number of values in the queue. While other goroutines push

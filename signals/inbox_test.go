@@ -1,0 +1,76 @@
+package signals_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"testing"
+
+	"github.com/signalkit/sdk/signals"
+)
+
+// TestEnqueueBatchFailures: emissions that a worker takes from the queue in
+// one batch, to plain listeners (the batch's own loop), are all delivered in
+// order when a listener panics or calls runtime.Goexit in the middle of the
+// batch: the failing call is recorded, the emission goes on at the next
+// listener, and the emissions after it in the batch are delivered.
+func TestEnqueueBatchFailures(t *testing.T) {
+	var h handlerLog
+	s := signals.NewWithOptions[int](&signals.SignalOptions{WorkerPoolSize: 1, ErrorHandler: h.handle})
+	var r recorder
+	gate, held := make(chan struct{}), make(chan struct{})
+	s.AddListener(func(_ context.Context, v int) {
+		if v < 0 {
+			close(held)
+			<-gate
+		}
+		r.add(fmt.Sprint("a", v))
+	})
+	s.AddListener(func(_ context.Context, v int) {
+		switch v {
+		case 2:
+			panic("boom")
+		case 5:
+			runtime.Goexit()
+		}
+		r.add(fmt.Sprint("b", v))
+	})
+	s.AddListener(func(_ context.Context, v int) { r.add(fmt.Sprint("c", v)) })
+	ctx := context.Background()
+	if err := s.Enqueue(ctx, -1); err != nil {
+		t.Fatal(err)
+	}
+	<-held // the worker is delivering -1: the next ones wait in the queue
+	var want []string
+	for v := range 8 {
+		if err := s.Enqueue(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, fmt.Sprint("a", v))
+		if v != 2 && v != 5 {
+			want = append(want, fmt.Sprint("b", v))
+		}
+		want = append(want, fmt.Sprint("c", v))
+	}
+	if st := s.Stats(); st.QueueLen != 8 {
+		t.Errorf("QueueLen = %d while the worker is held, want 8", st.QueueLen)
+	}
+	close(gate)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	want = append([]string{"a-1", "b-1", "c-1"}, want...)
+	if got := r.get(); !equal(got, want) {
+		t.Errorf("calls %v\nwant %v", got, want)
+	}
+	_, errs := h.get()
+	var perr *signals.PanicError
+	if len(errs) != 2 || !errors.As(errs[0], &perr) || !errors.Is(errs[1], signals.ErrGoexit) {
+		t.Errorf("error handler got %v, want a panic then a Goexit", errs)
+	}
+	if st := s.Stats(); st.Panics != 2 || st.QueueLen != 0 {
+		t.Errorf("Stats: Panics = %d, want 2; QueueLen = %d", st.Panics, st.QueueLen)
+	}
+	checkNoLeak(t)
+}
