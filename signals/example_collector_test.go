@@ -137,3 +137,40 @@ func ExampleNewMultiCollector() {
 	// Output:
 	// 2 2 2 2
 }
+
+// slowCollector reports emissions to more listeners than a limit. Its
+// observer holds what EmitStart learned about the emission: one is allocated
+// only for the emissions it watches.
+type slowCollector struct {
+	signals.NopCollector
+	limit int
+}
+
+type slowObserver struct {
+	signals.NopObserver
+	listeners int
+}
+
+func (c *slowCollector) EmitStart(ctx context.Context, e signals.Emission) (context.Context, signals.EmitObserver) {
+	if e.Listeners <= c.limit {
+		return ctx, nil // nothing more to observe: the fast path
+	}
+	return ctx, &slowObserver{listeners: e.Listeners}
+}
+
+func (o *slowObserver) Observe() signals.Observe { return signals.ObserveEnd }
+
+func (o *slowObserver) EmitEnd(_ context.Context, e signals.Emission, r signals.EmitResult) {
+	fmt.Printf("%s: %d listeners, %d calls\n", e.Op, o.listeners, r.Calls)
+}
+
+func ExampleEmitObserver() {
+	s := signals.NewSync[int]()
+	s.SetCollector(&slowCollector{limit: 1})
+	s.AddListener(func(context.Context, int) {})
+	s.Emit(context.Background(), 1) // one listener: not observed
+	s.AddListener(func(context.Context, int) {})
+	s.Emit(context.Background(), 2)
+	// Output:
+	// emit: 2 listeners, 2 calls
+}

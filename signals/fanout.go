@@ -187,7 +187,7 @@ func (h help[T]) drop() { h.f.release() }
 // deliverFanout delivers d as a fanout with the pool's idle workers, on a
 // worker of the pool p: it returns once this goroutine has no listener left
 // to claim; the delivery ends when its last listener has returned.
-func (s *AsyncSignal[T]) deliverFanout(d *delivery[T], p *WorkerPool, q enqueued) {
+func (s *AsyncSignal[T]) deliverFanout(d *delivery[T], p *WorkerPool, q *enqueued) {
 	v := d.v
 	f := s.newFanout(d.ctx, d.payload, v, p)
 	f.delivery = true
@@ -201,7 +201,7 @@ func (s *AsyncSignal[T]) deliverFanout(d *delivery[T], p *WorkerPool, q enqueued
 // begin starts the observation of f, an emission with operation op (and q
 // what a delivery knows of its enqueue), if a collector observes it, and sets
 // the context its listeners receive.
-func (f *fanout[T]) begin(op Operation, q enqueued) {
+func (f *fanout[T]) begin(op Operation, q *enqueued) {
 	if o := f.o; o != nil && o.collector != nil {
 		f.ctx = f.w.begin(f.ctx, o.collector, f.s.emission(f.v, KindAsync, op, q))
 	}

@@ -307,7 +307,8 @@ func (s *AsyncSignal[T]) deliverSome(ds []delivery[T], q *queue[delivery[T]], p 
 		// Nothing else waits, and a worker is idle: deliver this
 		// emission with the idle workers, its listeners at once, as
 		// Emit does.
-		s.deliverFanout(&ds[0], p, s.waited(&ds[0]))
+		q := s.waited(&ds[0])
+		s.deliverFanout(&ds[0], p, &q)
 		ds[0] = delivery[T]{}
 		return
 	}
@@ -440,7 +441,8 @@ func (s *AsyncSignal[T]) drainerLeft() {
 // deliver calls the listeners of d on the calling goroutine, as an emission of
 // its own.
 func (s *AsyncSignal[T]) deliver(d *delivery[T]) {
-	s.emitView(d.ctx, d.payload, d.v, KindAsync, OpDeliver, s.waited(d))
+	q := s.waited(d)
+	s.emitView(d.ctx, d.payload, d.v, KindAsync, OpDeliver, &q)
 }
 
 // waited returns what the delivery of d knows of its enqueue: how long it
