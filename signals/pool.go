@@ -209,7 +209,7 @@ func (p *WorkerPool) submit(t task) bool {
 // worker that sees the count but not yet the task loops and looks again.)
 func (p *WorkerPool) push(t task) {
 	p.queued.Add(1) // first: the write the worker's idle re-check reads
-	p.queue.push(&t)
+	p.queue.push(&t, false)
 	switch { // then: the reads of what the worker writes
 	case p.spinning.Load() > 0, p.queued.Load() <= 0:
 		// A spinning worker will find it, or already has.
@@ -238,7 +238,7 @@ func (p *WorkerPool) nudge() {
 // accepts work, because a worker runs every task queued before it exits.
 func (p *WorkerPool) requeue(t task) {
 	p.queued.Add(1)
-	p.queue.push(&t)
+	p.queue.push(&t, false)
 }
 
 // pop takes the oldest queued task, or returns nil.

@@ -54,10 +54,15 @@ const (
 	pushed = iota
 	full
 	isSealed
+	// busy: the ring is full but for slots that a consumer has taken and
+	// not yet handed back.
+	busy
 )
 
-// push appends v, unless the ring is full or sealed.
-func (r *ring[E]) push(v *E) int {
+// push appends v, unless the ring is full or sealed. If the slot to fill has
+// been taken by a consumer but not yet handed back, it waits for the slot,
+// or, if busyOK is set, returns busy.
+func (r *ring[E]) push(v *E, busyOK bool) int {
 	pos := r.tail.Load()
 	for {
 		if pos&sealed != 0 {
@@ -86,6 +91,9 @@ func (r *ring[E]) push(v *E) int {
 			// report a full ring that has room.
 			if pos-r.head.Load() >= uint64(len(r.slots)) {
 				return full
+			}
+			if busyOK {
+				return busy
 			}
 			runtime.Gosched()
 			pos = r.tail.Load()
@@ -188,6 +196,7 @@ type queue[E any] struct {
 	tail atomic.Pointer[ring[E]] // where producers push
 	// capacity is how many values the queue holds at most.
 	capacity int
+	maxSize  int // the size of its largest ring (see maxRing)
 	closed   atomic.Bool
 	growMu   sync.Mutex // serializes growing and closing
 }
@@ -198,6 +207,7 @@ const initialRing = 64
 // newQueue returns a queue that holds at most capacity values (at least 1).
 func newQueue[E any](capacity int) *queue[E] {
 	q := &queue[E]{capacity: max(capacity, 1)}
+	q.maxSize = max(pow2(q.capacity), 2)
 	r := newRing[E](min(q.maxRing(), initialRing), q.capacity)
 	q.head.Store(r)
 	q.tail.Store(r)
@@ -205,7 +215,7 @@ func newQueue[E any](capacity int) *queue[E] {
 }
 
 // maxRing returns the size of the queue's largest ring.
-func (q *queue[E]) maxRing() int { return max(pow2(q.capacity), 2) }
+func (q *queue[E]) maxRing() int { return q.maxSize }
 
 // pow2 returns the least power of two that is at least n (n ≥ 1, at most
 // 2^31).
@@ -218,8 +228,10 @@ func pow2(n int) int {
 }
 
 // push appends v, unless the queue is full or closed: it returns pushed,
-// full or isSealed (closed).
-func (q *queue[E]) push(v *E) int {
+// full or isSealed (closed). If busyOK is set, it may also return busy: the
+// queue has grown as large as it may and is full, but for slots that a
+// consumer is handing back; otherwise it waits for them.
+func (q *queue[E]) push(v *E, busyOK bool) int {
 	for {
 		r := q.tail.Load()
 		if q.head.Load() != r && q.len() >= q.capacity {
@@ -228,9 +240,9 @@ func (q *queue[E]) push(v *E) int {
 			// same moment may together go a few values over.)
 			return full
 		}
-		switch r.push(v) {
-		case pushed:
-			return pushed
+		switch st := r.push(v, busyOK && len(r.slots) >= q.maxRing()); st {
+		case pushed, busy:
+			return st
 		case full:
 			if len(r.slots) >= q.maxRing() {
 				return full

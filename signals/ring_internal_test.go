@@ -10,12 +10,12 @@ func TestRingFIFO(t *testing.T) {
 	for lap := range 3 {
 		for i := range 8 {
 			v := lap*10 + i
-			if r.push(&v) != pushed {
+			if r.push(&v, false) != pushed {
 				t.Fatalf("push %d failed", i)
 			}
 		}
 		v := 99
-		if r.push(&v) != full {
+		if r.push(&v, false) != full {
 			t.Fatal("push into a full ring succeeded")
 		}
 		for i := range 8 {
@@ -36,21 +36,21 @@ func TestRingFIFO(t *testing.T) {
 func TestRingLimit(t *testing.T) {
 	r := newRing[int](8, 5)
 	for i := range 5 {
-		if r.push(&i) != pushed {
+		if r.push(&i, false) != pushed {
 			t.Fatalf("push %d failed", i)
 		}
 	}
 	v := 5
-	if r.push(&v) != full {
+	if r.push(&v, false) != full {
 		t.Fatal("push beyond the limit succeeded")
 	}
 	var got int
 	r.pop(&got)
-	if r.push(&v) != pushed {
+	if r.push(&v, false) != pushed {
 		t.Fatal("push after a pop failed")
 	}
 	r.tail.Or(sealed)
-	if r.push(&v) != isSealed {
+	if r.push(&v, false) != isSealed {
 		t.Fatal("push into a sealed ring succeeded")
 	}
 	for r.pop(&got) {
@@ -66,12 +66,12 @@ func TestQueueGrows(t *testing.T) {
 	for _, capacity := range []int{1, 3, 64, 200, 1000} {
 		q := newQueue[int](capacity)
 		for i := range capacity {
-			if q.push(&i) != pushed {
+			if q.push(&i, false) != pushed {
 				t.Fatalf("capacity %d: push %d failed", capacity, i)
 			}
 		}
 		v := -1
-		if q.push(&v) != full {
+		if q.push(&v, false) != full {
 			t.Fatalf("capacity %d: push into a full queue succeeded", capacity)
 		}
 		if n := q.len(); n != capacity {
@@ -98,13 +98,13 @@ func TestQueueGrows(t *testing.T) {
 func TestQueueClose(t *testing.T) {
 	q := newQueue[int](100)
 	for i := range 70 { // more than the first ring: the queue has grown
-		if q.push(&i) != pushed {
+		if q.push(&i, false) != pushed {
 			t.Fatal("push")
 		}
 	}
 	q.close()
 	v := 1
-	if q.push(&v) != isSealed {
+	if q.push(&v, false) != isSealed {
 		t.Fatal("push into a closed queue succeeded")
 	}
 	var batch [16]int
@@ -139,7 +139,7 @@ func TestQueueConcurrent(t *testing.T) {
 			defer wg.Done()
 			for i := range per {
 				v := p*per + i
-				for q.push(&v) != pushed {
+				for q.push(&v, false) != pushed {
 				}
 			}
 		}()

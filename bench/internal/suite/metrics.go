@@ -65,8 +65,10 @@ func (s *Suite) coreMetrics(rs gobench.Rounds, set setFunc) {
 	}
 	worst, found := 0.0, false
 	for _, n := range listenerCounts() {
-		if st := rs.Median(fmt.Sprintf("AsyncEmit/listeners=%d/impl=signals", n), "allocs/op"); st.N > 0 {
-			worst, found = math.Max(worst, st.Median), true
+		for _, op := range []string{"AsyncEmit", "Enqueue"} {
+			if st := rs.Median(fmt.Sprintf("%s/listeners=%d/impl=signals", op, n), "allocs/op"); st.N > 0 {
+				worst, found = math.Max(worst, st.Median), true
+			}
 		}
 	}
 	if found {
