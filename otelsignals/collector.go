@@ -92,9 +92,6 @@ func (c *instrumentation) deliverStart(ctx context.Context, e *signals.Emission,
 		enq = nil // the enqueue was neither timed nor traced (by c)
 	}
 	timed := ef.metrics && enq != nil && enq.timed
-	if timed && e.QueueWait > 0 {
-		c.metrics.queueWait.Record(ctx, e.QueueWait.Seconds(), c.metrics.nameRec...)
-	}
 	if ef.tracing && enq != nil && enq.span != nil {
 		// A child of the enqueue span (in ctx), so that the trace stays
 		// whole, and linked to it, as the messaging conventions ask of a
@@ -116,12 +113,15 @@ func (c *instrumentation) deliverStart(ctx context.Context, e *signals.Emission,
 func (o *observer) Observe() signals.Observe { return o.flags }
 
 // EmitEnd counts the listener calls, records the duration of a timed
-// emission, and ends the emission's span.
+// emission (and a timed delivery's queue wait), and ends the emission's span.
 func (o *observer) EmitEnd(ctx context.Context, e signals.Emission, r signals.EmitResult) {
 	c := o.c
 	if ef := c.eff.Load(); ef.metrics {
 		if r.Calls > 0 {
 			c.counts.calls.Add(int64(r.Calls))
+		}
+		if o.timed && e.Op == signals.OpDeliver && r.QueueWait > 0 {
+			c.metrics.queueWait.Record(ctx, r.QueueWait.Seconds(), c.metrics.nameRec...)
 		}
 		if r.Duration > 0 && (e.Op != signals.OpEnqueue || r.Err != nil) {
 			c.recordEmission(ctx, &e, r)
@@ -141,7 +141,7 @@ func (o *observer) EmitEnd(ctx context.Context, e signals.Emission, r signals.Em
 func (c *instrumentation) recordEmission(ctx context.Context, e *signals.Emission, r signals.EmitResult) {
 	d := r.Duration
 	if e.Op == signals.OpDeliver {
-		d += e.QueueWait
+		d += r.QueueWait
 	}
 	opts := c.metrics.nameKindRec
 	if r.Err != nil {

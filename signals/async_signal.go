@@ -148,12 +148,12 @@ func (s *AsyncSignal[T]) Emit(ctx context.Context, payload T) {
 	}
 	n := len(v.entries)
 	if n <= 1 || s.closing.hasFired() {
-		s.emitView(ctx, payload, v, KindAsync, OpEmit, nil)
+		s.emitView(ctx, payload, v, OpEmit, nil)
 		return
 	}
 	pool := s.poolRef().p
 	if pool == nil { // shut down meanwhile, before the signal needed a pool
-		s.emitView(ctx, payload, v, KindAsync, OpEmit, nil)
+		s.emitView(ctx, payload, v, OpEmit, nil)
 		return
 	}
 	f := s.newFanout(ctx, payload, v, pool)
@@ -205,7 +205,7 @@ func (s *AsyncSignal[T]) Enqueue(ctx context.Context, payload T) error {
 	var w watch
 	if o := v.obs; o != nil {
 		if o.collector != nil {
-			d.ctx = w.begin(ctx, o.collector, s.emission(v, KindAsync, OpEnqueue, nil))
+			d.ctx = w.begin(ctx, o.collector, s.emission(v, OpEnqueue, nil), nil)
 			d.by = w.eo // the delivery's collector learns what the enqueue decided
 		}
 		if d.queued = w.start; d.queued == 0 && o.stats {

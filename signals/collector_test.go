@@ -38,18 +38,18 @@ func (c *recordingCollector) get() []string {
 }
 
 func (c *recordingCollector) EmitStart(ctx context.Context, e signals.Emission) (context.Context, signals.EmitObserver) {
-	c.log("start %s %s %s %d", e.Signal, e.Kind, e.Op, e.Listeners)
-	if e.Op == signals.OpDeliver {
-		c.mu.Lock()
-		c.waits = append(c.waits, e.QueueWait)
-		c.mu.Unlock()
-	}
+	c.log("start %s %s %d", e.Signal, e.Op, e.Listeners)
 	return context.WithValue(ctx, ctxKey{}, e.Op.String()), c
 }
 
 func (c *recordingCollector) Observe() signals.Observe { return c.observe }
 
 func (c *recordingCollector) EmitEnd(ctx context.Context, e signals.Emission, r signals.EmitResult) {
+	if e.Op == signals.OpDeliver {
+		c.mu.Lock()
+		c.waits = append(c.waits, r.QueueWait)
+		c.mu.Unlock()
+	}
 	c.log("end %s %s calls=%d err=%v ctx=%v timed=%v", e.Signal, e.Op, r.Calls, r.Err, ctx.Value(ctxKey{}), r.Duration > 0)
 }
 
@@ -106,14 +106,14 @@ func TestCollectorSync(t *testing.T) {
 		"change b add once=false err=true",
 		"change c add once=false err=false",
 		"change d add once=true err=false",
-		"start orders sync emit 4",
+		"start orders emit 4",
 		"lstart a", "lend a ok ctx=listener a",
 		"lstart b", "lend b error ctx=listener b",
 		"lstart c", "lend c panic ctx=listener c",
 		"change d once_fired once=true err=false",
 		"lstart d", "lend d ok ctx=listener d",
 		"end orders emit calls=4 err=<nil> ctx=emit timed=true",
-		"start orders sync try_emit 3",
+		"start orders try_emit 3",
 		"lstart a", "lend a ok ctx=listener a",
 		"lstart b", "lend b error ctx=listener b",
 		"end orders try_emit calls=2 err=e ctx=try_emit timed=true",
@@ -140,7 +140,7 @@ func TestCollectorObservesOnlyWhatItAsks(t *testing.T) {
 	s.AddListener(func(context.Context, int) {}, "ok")
 	s.AddListenerWithErr(func(context.Context, int) error { return errors.New("e") }, "bad")
 	s.Emit(context.Background(), 1)
-	want := []string{"change ok add once=false err=false", "change bad add once=false err=true", "start unnamed sync emit 2", "lend bad error ctx=emit"}
+	want := []string{"change ok add once=false err=false", "change bad add once=false err=true", "start unnamed emit 2", "lend bad error ctx=emit"}
 	if got := c.get(); !equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}
@@ -185,9 +185,9 @@ func TestCollectorAsync(t *testing.T) {
 		"end jobs deliver calls=3 err=<nil> ctx=deliver timed=true",
 		"end jobs emit calls=3 err=<nil> ctx=emit timed=true",
 		"end jobs enqueue calls=0 err=<nil> ctx=enqueue timed=true",
-		"start jobs async deliver 3",
-		"start jobs async emit 3",
-		"start jobs async enqueue 3",
+		"start jobs deliver 3",
+		"start jobs emit 3",
+		"start jobs enqueue 3",
 	}
 	if !equal(got, want) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

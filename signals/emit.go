@@ -56,12 +56,12 @@ import (
 
 // emitFast is Emit on the calling goroutine. It is small enough to be inlined
 // into Emit, which then calls emitView.
-func (s *BaseSignal[T]) emitFast(ctx context.Context, payload T, kind Kind) {
+func (s *BaseSignal[T]) emitFast(ctx context.Context, payload T) {
 	if v := s.current.Load(); v != nil {
 		if ctx == nil {
 			ctx = context.Background()
 		}
-		s.emitView(ctx, payload, v, kind, OpEmit, nil)
+		s.emitView(ctx, payload, v, OpEmit, nil)
 	}
 }
 
@@ -73,13 +73,13 @@ func (s *BaseSignal[T]) emitFast(ctx context.Context, payload T, kind Kind) {
 // instead of behind callFast's pointer, an emission to 10 listeners measured
 // 1.27× the floor instead of 1.50× (BenchmarkSyncEmit, listeners=10,
 // impl=signals against impl=floor, in one run).
-func (s *BaseSignal[T]) emitView(ctx context.Context, payload T, v *view[T], kind Kind, op Operation, q *enqueued) {
+func (s *BaseSignal[T]) emitView(ctx context.Context, payload T, v *view[T], op Operation, q *enqueued) {
 	if v.obs != nil {
-		_ = s.emitObserved(ctx, payload, v, kind, op, q) // Emit returns no error
+		_ = s.emitObserved(ctx, payload, v, op, q) // Emit returns no error
 		return
 	}
 	if ctx.Done() != nil {
-		_ = s.emitGeneral(ctx, payload, v, caller{}, 0, kind, op, q)
+		_ = s.emitGeneral(ctx, payload, v, caller{}, 0, op, q)
 		return
 	}
 	// caller.begin, written out: as a call, it and end make a third of
@@ -226,10 +226,10 @@ func (s *BaseSignal[T]) tryEmitFast(ctx context.Context, payload T) (err error) 
 		return ctx.Err()
 	}
 	if v.obs != nil {
-		return s.emitObserved(ctx, payload, v, KindSync, OpTryEmit, nil)
+		return s.emitObserved(ctx, payload, v, OpTryEmit, nil)
 	}
 	if ctx.Done() != nil {
-		return s.emitGeneral(ctx, payload, v, caller{}, 0, KindSync, OpTryEmit, nil)
+		return s.emitGeneral(ctx, payload, v, caller{}, 0, OpTryEmit, nil)
 	}
 	// caller.begin, written out, as in emitView.
 	var c caller
@@ -299,8 +299,7 @@ func (s *BaseSignal[T]) fastInterrupted(ctx context.Context, payload T, v *view[
 		next = ^cur + 1
 	}
 	rest := func() {
-		// Nothing observes v, so the kind does not matter.
-		_ = s.emitGeneral(ctx, payload, v, c, next, KindSync, OpEmit, nil)
+		_ = s.emitGeneral(ctx, payload, v, c, next, OpEmit, nil)
 	}
 	if x, perr, _, record := interrupted(v, &c, cur, p); record {
 		guard(func() { s.failed(ctx, x, perr, true, false, nil, nil, 0) }, rest)
@@ -367,17 +366,20 @@ func (s *BaseSignal[T]) tryInterrupted(ctx context.Context, x *entry[T], c calle
 // loop, callFast (an unsampled emission costs the collector one call); if
 // the observer asks for at most EmitEnd (or a TryEmit has none), the
 // emission takes the counted path. It returns what TryEmit returns.
-func (s *BaseSignal[T]) emitObserved(ctx context.Context, payload T, v *view[T], kind Kind, op Operation, q *enqueued) error {
+func (s *BaseSignal[T]) emitObserved(ctx context.Context, payload T, v *view[T], op Operation, q *enqueued) error {
 	o := v.obs
 	if !o.collectorOnly {
-		return s.emitGeneral(ctx, payload, v, caller{}, 0, kind, op, q)
+		return s.emitGeneral(ctx, payload, v, caller{}, 0, op, q)
 	}
-	// watch.begin, written out: the Emission is built where EmitStart's
-	// arguments go, and the counted path keeps what rebuilds it instead of
-	// a copy (copies of an Emission measured several ns per emission:
-	// BenchmarkSyncEmit, impl=metrics-untimed and impl=tracing-never, in
+	// watch.begin, written out, and e set up field by field: the counted
+	// path's copies of its state and of the Emission go through memory
+	// only where the stores are long done (a composite literal, or an
+	// Emission built just before it is copied, measured 10-20 ns more per
+	// emission: BenchmarkSyncEmit, impl=metrics-untimed, in
 	// otelsignals/test).
-	lctx, eo := o.collector.EmitStart(ctx, s.emission(v, kind, op, q))
+	var e counted[T]
+	e.info = s.emission(v, op, q)
+	lctx, eo := o.collector.EmitStart(ctx, e.info)
 	if lctx != nil {
 		ctx = lctx
 	}
@@ -386,31 +388,30 @@ func (s *BaseSignal[T]) emitObserved(ctx context.Context, payload T, v *view[T],
 		flags = eo.Observe()
 	}
 	if flags&^ObserveEnd != 0 || ctx.Done() != nil {
-		w := watch{eo: eo, flags: flags, info: s.emission(v, kind, op, q)}
+		w := watch{eo: eo, flags: flags, info: e.info, wait: q.waited()}
 		if flags&ObserveDurations != 0 {
 			w.start = monotime()
 		}
 		return s.emitStarted(ctx, payload, v, caller{}, 0, op, &w)
 	}
 	if eo == nil && op != OpTryEmit {
-		var c caller
-		c.begin(&s.removals, v.gen)
-		s.callFast(&c, ctx, payload, v)
-		c.end()
+		e.c.begin(&s.removals, v.gen)
+		s.callFast(&e.c, ctx, payload, v)
+		e.c.end()
 		return nil
 	}
-	e := counted[T]{s: s, ctx: ctx, payload: payload, v: v, try: op == OpTryEmit}
-	e.eo, e.end, e.kind, e.op, e.q = eo, flags&ObserveEnd != 0, kind, op, q
+	e.s, e.ctx, e.payload, e.v, e.try = s, ctx, payload, v, op == OpTryEmit
+	e.eo, e.end, e.q = eo, flags&ObserveEnd != 0, q
 	e.c.begin(&s.removals, v.gen)
 	return e.callCounted(0)
 }
 
 // emission describes an emission of v to the collector; q is nil but for
 // the delivery of an enqueued emission.
-func (s *BaseSignal[T]) emission(v *view[T], kind Kind, op Operation, q *enqueued) Emission {
-	e := Emission{Signal: s.Name(), Kind: kind, Op: op, Listeners: len(v.entries)}
+func (s *BaseSignal[T]) emission(v *view[T], op Operation, q *enqueued) Emission {
+	e := Emission{Signal: s.Name(), Op: op, Listeners: len(v.entries)}
 	if q != nil {
-		e.QueueWait, e.Enqueued = q.wait, q.by
+		e.Enqueued = q.by
 	}
 	return e
 }
@@ -422,19 +423,13 @@ type counted[T any] struct {
 	ctx     context.Context
 	payload T
 	v       *view[T]
-	try     bool // TryEmit: stop at the first failure and return it
-	calls   int  // listener calls made
-	// The observer, if it asked for the end, and what describes the
-	// emission to it: done builds the Emission where EmitEnd's arguments
-	// go, as emitObserved does for EmitStart (copies of an Emission
-	// measured several ns per emission: BenchmarkSyncEmit,
-	// impl=metrics-untimed, in otelsignals/test).
-	eo   EmitObserver // nil if none
-	end  bool         // eo asked for EmitEnd
-	kind Kind
-	op   Operation
-	q    *enqueued
-	c    caller
+	try     bool         // TryEmit: stop at the first failure and return it
+	calls   int          // listener calls made
+	eo      EmitObserver // nil if none
+	end     bool         // eo asked for EmitEnd
+	info    Emission
+	q       *enqueued // what a delivery knows of its enqueue; nil otherwise
+	c       caller
 }
 
 // callCounted is the counted path's loop, from listener index from on; it ends
@@ -513,7 +508,7 @@ func (e *counted[T]) interrupted(cur int, p any) error {
 func (e *counted[T]) done(err error) error {
 	e.c.end()
 	if e.end {
-		e.eo.EmitEnd(e.ctx, e.s.emission(e.v, e.kind, e.op, e.q), EmitResult{Calls: e.calls, Err: err})
+		e.eo.EmitEnd(e.ctx, e.info, EmitResult{Calls: e.calls, Err: err, QueueWait: e.q.waited()})
 	}
 	return err
 }
@@ -560,10 +555,10 @@ func (r *run[T]) observe(o *observer, w *watch) {
 // from listener index from on, with caller c, or a new one if c is the zero
 // caller (from > 0 resumes a fast emission after a panic, with its caller). It
 // returns what TryEmit returns.
-func (s *BaseSignal[T]) emitGeneral(ctx context.Context, payload T, v *view[T], c caller, from int, kind Kind, op Operation, q *enqueued) error {
+func (s *BaseSignal[T]) emitGeneral(ctx context.Context, payload T, v *view[T], c caller, from int, op Operation, q *enqueued) error {
 	var w watch
 	if o := v.obs; o != nil && o.collector != nil {
-		ctx = w.begin(ctx, o.collector, s.emission(v, kind, op, q))
+		ctx = w.begin(ctx, o.collector, s.emission(v, op, q), q)
 	}
 	return s.emitStarted(ctx, payload, v, c, from, op, &w)
 }

@@ -203,7 +203,7 @@ func (s *AsyncSignal[T]) deliverFanout(d *delivery[T], p *WorkerPool, q *enqueue
 // the context its listeners receive.
 func (f *fanout[T]) begin(op Operation, q *enqueued) {
 	if o := f.o; o != nil && o.collector != nil {
-		f.ctx = f.w.begin(f.ctx, o.collector, f.s.emission(f.v, KindAsync, op, q))
+		f.ctx = f.w.begin(f.ctx, o.collector, f.s.emission(f.v, op, q), q)
 	}
 	f.done = f.ctx.Done()
 }

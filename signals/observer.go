@@ -74,12 +74,14 @@ type watch struct {
 	flags Observe      // eo.Observe(); 0 if eo is nil
 	info  Emission
 	start time.Duration // when the emission started, on monotime, if timed; 0 otherwise
+	wait  time.Duration // a delivery's queue wait, if measured
 }
 
 // begin starts the observation of emission info by collector c and returns the
-// context the listeners receive: ctx, or the one EmitStart returned.
-func (w *watch) begin(ctx context.Context, c MetricsCollector, info Emission) context.Context {
-	w.info = info
+// context the listeners receive: ctx, or the one EmitStart returned. q is what
+// a delivery knows of its enqueue, nil for other emissions.
+func (w *watch) begin(ctx context.Context, c MetricsCollector, info Emission, q *enqueued) context.Context {
+	w.info, w.wait = info, q.waited()
 	lctx, eo := c.EmitStart(ctx, info)
 	if lctx != nil {
 		ctx = lctx
@@ -107,7 +109,7 @@ func (w *watch) end(ctx context.Context, stats *counters, calls int, err error) 
 	if w.start != 0 {
 		d = monotime() - w.start
 	}
-	w.eo.EmitEnd(ctx, w.info, EmitResult{Calls: calls, Duration: d, Err: err})
+	w.eo.EmitEnd(ctx, w.info, EmitResult{Calls: calls, Duration: d, Err: err, QueueWait: w.wait})
 }
 
 // enqueued is what the delivery of an enqueued emission knows of its enqueue:
@@ -116,6 +118,14 @@ func (w *watch) end(ctx context.Context, stats *counters, calls int, err error) 
 type enqueued struct {
 	wait time.Duration
 	by   EmitObserver
+}
+
+// waited returns q's queue wait; 0 if q is nil.
+func (q *enqueued) waited() time.Duration {
+	if q == nil {
+		return 0
+	}
+	return q.wait
 }
 
 // statsOf returns c, the signal's counters, if o counts emissions in the

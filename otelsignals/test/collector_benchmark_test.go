@@ -55,7 +55,7 @@ func BenchmarkCollector(b *testing.B) {
 				b.Fatal(err)
 			}
 			c := sig.Collector()
-			e := signals.Emission{Signal: "bench", Kind: signals.KindSync, Op: signals.OpEmit, Listeners: 1}
+			e := signals.Emission{Signal: "bench", Op: signals.OpEmit, Listeners: 1}
 			l := signals.ListenerInfo{Signal: "bench"}
 			ctx := context.Background()
 			b.ReportAllocs()
