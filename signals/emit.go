@@ -22,9 +22,10 @@ import (
 //
 // The counted path, callCounted, is the fast path for a signal whose only
 // observer is a collector whose EmitObserver asks for at most the end of the
-// emission (the common case of OpenTelemetry metrics without sampled timing,
-// or tracing an unsampled emission): the same loop, counting the calls and
-// reporting failures to the observer.
+// emission (the common case of OpenTelemetry metrics without sampled timing):
+// the same loop, counting the calls and reporting failures to the observer.
+// A collector that returns no observer (tracing an unsampled emission) sends
+// Emit to callFast, and TryEmit to the counted path.
 //
 // Four loops are written out, each for its speed (see their comments):
 // emitView, callFast, tryEmitFast and callCounted. The general path's
@@ -432,10 +433,14 @@ type counted[T any] struct {
 	c       caller
 }
 
-// callCounted is the counted path's loop, from listener index from on; it ends
-// the emission and returns what TryEmit returns. After a listener that did not
-// return normally, its deferred function goes on with the next listener by
-// calling callCounted again, except in a TryEmit, which the failure ends.
+// callCounted is the counted path's loop, from listener index from on, written
+// out: on the general path (run.callOne per listener), an emission counted by
+// otelsignals measured 85 ns for one listener instead of 69, and 167 ns for
+// ten instead of 95 (BenchmarkSyncEmit, impl=metrics-untimed, in
+// otelsignals/test, one run, load 3). It ends the emission and returns what
+// TryEmit returns. After a listener that did not return normally, its
+// deferred function goes on with the next listener by calling callCounted
+// again, except in a TryEmit, which the failure ends.
 func (e *counted[T]) callCounted(from int) (err error) {
 	entries := e.v.entries
 	n := len(entries)
