@@ -148,12 +148,12 @@ func (s *AsyncSignal[T]) Emit(ctx context.Context, payload T) {
 	}
 	n := len(v.entries)
 	if n <= 1 || s.closing.hasFired() {
-		s.emitView(ctx, payload, v, OpEmit, nil)
+		s.emitView(ctx, payload, v, KindAsync, OpEmit, nil)
 		return
 	}
 	pool := s.poolRef().p
 	if pool == nil { // shut down meanwhile, before the signal needed a pool
-		s.emitView(ctx, payload, v, OpEmit, nil)
+		s.emitView(ctx, payload, v, KindAsync, OpEmit, nil)
 		return
 	}
 	f := s.newFanout(ctx, payload, v, pool)

@@ -467,7 +467,7 @@ func (s *AsyncSignal[T]) drainerLeft() {
 // its own.
 func (s *AsyncSignal[T]) deliver(d *delivery[T]) {
 	q := s.waited(d)
-	s.emitView(d.ctx, d.payload, d.v, OpDeliver, &q)
+	s.emitView(d.ctx, d.payload, d.v, KindAsync, OpDeliver, &q)
 }
 
 // waited returns what the delivery of d knows of its enqueue: how long it

@@ -26,7 +26,7 @@ type SyncSignal[T any] struct {
 // Listeners added during an emission are not called by it; a listener removed
 // during an emission is not called by it after its removal has returned.
 func (s *SyncSignal[T]) Emit(ctx context.Context, payload T) {
-	s.emitFast(ctx, payload)
+	s.emitFast(ctx, payload, KindSync)
 }
 
 // TryEmit calls the listeners in registration order and stops at the first
