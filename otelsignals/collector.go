@@ -12,109 +12,126 @@ import (
 	"github.com/signalkit/sdk/signals"
 )
 
-// The methods below implement signals.MetricsCollector. The core calls them
-// on the goroutines that run the emission, concurrently; each loads the
-// effective settings once and takes no lock.
+// The methods below implement signals.MetricsCollector, and those of
+// observer signals.EmitObserver. The core calls them on the goroutines that
+// run the emission, concurrently; each loads the effective settings once and
+// takes no lock.
+
+// observer is the signals.EmitObserver of an emission of an instrumentation:
+// what EmitStart decided for it. Emissions that are not traced share the
+// instrumentation's preallocated observers (see shared), so that they
+// allocate nothing; a traced emission has one of its own, which holds its
+// span.
+type observer struct {
+	c     *instrumentation
+	flags signals.Observe
+	// timed: durations are measured (for OpEnqueue: its delivery's too).
+	timed bool
+	// span is the emission's span; nil if it is not traced.
+	span trace.Span
+}
+
+// shared are an instrumentation's observers of emissions that are not
+// traced, allocated with it.
+type shared struct {
+	counting observer // metrics, untimed: count the calls and the failures
+	timed    observer // metrics, timed
+	enqueue  observer // metrics, a timed enqueue: its delivery is timed
+}
+
+// init sets the shared observers of c.
+func (s *shared) init(c *instrumentation) {
+	s.counting = observer{c: c, flags: signals.ObserveEnd}
+	s.timed = observer{c: c, flags: timedFlags, timed: true}
+	s.enqueue = observer{c: c, flags: signals.ObserveEnd | signals.ObserveDurations, timed: true}
+}
+
+// timedFlags ask for the durations of the emission and of each call.
+const timedFlags = signals.ObserveEnd | signals.ObserveDurations | signals.ObserveListeners
 
 // EmitStart counts the emission, decides whether it is timed (its rate, or
-// the duration budget) and traced, and starts its span if it is.
-func (c *instrumentation) EmitStart(ctx context.Context, e signals.Emission) (context.Context, signals.Observe) {
+// the duration budget) and traced, and starts its span if it is. It returns
+// no observer if neither metrics nor tracing need one.
+func (c *instrumentation) EmitStart(ctx context.Context, e signals.Emission) (context.Context, signals.EmitObserver) {
 	ef := c.eff.Load()
 	if e.Op == signals.OpDeliver {
 		return c.deliverStart(ctx, &e, ef)
 	}
-	var flags signals.Observe
 	timed := false
 	if ef.metrics {
 		n := uint64(c.counts.emissions.Add(1)) // #nosec G115 -- a sequence number for the hash and the budget: wrapping is harmless
 		timed = ef.timeAll || timing.Mix(n) < ef.threshold || (ef.budget > 0 && c.budget.Take(ef.budget, n))
-		switch {
-		case timed:
-			flags = signals.ObserveEnd | signals.ObserveDurations | signals.ObserveListeners
-		case e.Op != signals.OpEnqueue:
-			flags = signals.ObserveEnd // to count the listener calls
-		}
 	}
 	if ef.tracing {
 		op := opIndex(e.Op)
 		p := sampling.Parameters{Ctx: ctx, Signal: c.recorded, Operation: operationNames[op]}
 		if ef.sampler.ShouldSample(p) {
-			flags |= signals.ObserveEnd
-			if ef.listenerSpans {
-				flags |= signals.ObserveListenerSpans | signals.ObserveListeners
-			}
-			return c.startEmission(ctx, &e, op, timed), flags
+			return c.startEmission(ctx, &e, op, ef, timed)
 		}
 	}
-	if timed && e.Op == signals.OpEnqueue {
-		// Tell the delivery that it is timed.
-		return &emitCtx{Context: ctx, inst: c, op: e.Op, timed: true}, flags
+	switch {
+	case !ef.metrics:
+		return ctx, nil
+	case e.Op == signals.OpEnqueue:
+		if timed {
+			return ctx, &c.shared.enqueue // tells the delivery that it is timed
+		}
+		return ctx, nil // an untimed enqueue has no calls to count
+	case timed:
+		return ctx, &c.shared.timed
 	}
-	return c.hideOuter(ctx), flags
+	return ctx, &c.shared.counting
 }
 
 // deliverStart is EmitStart for the delivery of an enqueued emission: it is
 // timed and traced exactly when its enqueue was (and metrics or tracing are
-// still on), as the context returned for the enqueue tells.
-func (c *instrumentation) deliverStart(ctx context.Context, e *signals.Emission, ef *effective) (context.Context, signals.Observe) {
-	var flags signals.Observe
-	if ef.metrics {
-		flags = signals.ObserveEnd
+// still on), as the enqueue's observer, e.Enqueued, tells.
+func (c *instrumentation) deliverStart(ctx context.Context, e *signals.Emission, ef *effective) (context.Context, signals.EmitObserver) {
+	enq, ok := e.Enqueued.(*observer)
+	if !ok || enq.c != c {
+		enq = nil // the enqueue was neither timed nor traced (by c)
 	}
-	m, ok := ctx.(*emitCtx)
-	if !ok || m.inst != c || m.op != signals.OpEnqueue {
-		return ctx, flags // the enqueue was neither timed nor traced
+	timed := ef.metrics && enq != nil && enq.timed
+	if ef.tracing && enq != nil && enq.span != nil {
+		// A child of the enqueue span (in ctx), so that the trace stays
+		// whole, and linked to it, as the messaging conventions ask of a
+		// process span: the enqueue span's context is the emission's
+		// creation context.
+		link := trace.WithLinks(trace.Link{SpanContext: enq.span.SpanContext()})
+		return c.startEmission(ctx, e, signals.OpDeliver, ef, timed, link)
 	}
-	if ef.metrics && m.timed {
-		flags |= signals.ObserveDurations | signals.ObserveListeners
-		if e.QueueWait > 0 {
-			c.metrics.queueWait.Record(ctx, e.QueueWait.Seconds(), c.metrics.nameRec...)
-		}
+	switch {
+	case timed:
+		return ctx, &c.shared.timed
+	case ef.metrics:
+		return ctx, &c.shared.counting
 	}
-	if ef.tracing && m.span != nil {
-		flags |= signals.ObserveEnd
-		if ef.listenerSpans {
-			flags |= signals.ObserveListenerSpans | signals.ObserveListeners
-		}
-		// A child of the enqueue span, so that the trace stays whole, and
-		// linked to it, as the messaging conventions ask of a process span:
-		// the enqueue span's context is the emission's creation context.
-		link := trace.WithLinks(trace.Link{SpanContext: m.span.SpanContext()})
-		return c.startEmission(m, e, signals.OpDeliver, m.timed, link), flags
-	}
-	return m.Context, flags
+	return ctx, nil
 }
 
-// hideOuter returns ctx, or if ctx is a context of an emission or listener
-// span of this instrumentation, ctx behind a plainCtx: an inner emission
-// that is not traced must not end them.
-func (c *instrumentation) hideOuter(ctx context.Context) context.Context {
-	switch x := ctx.(type) {
-	case *emitCtx:
-		if x.inst == c {
-			return plainCtx{ctx}
-		}
-	case *listenerCtx:
-		if x.inst == c {
-			return plainCtx{ctx}
-		}
-	}
-	return ctx
-}
+// Observe returns what the emission's instrumentation asked for.
+func (o *observer) Observe() signals.Observe { return o.flags }
 
 // EmitEnd counts the listener calls, records the duration of a timed
-// emission, and ends the emission's span.
-func (c *instrumentation) EmitEnd(ctx context.Context, e signals.Emission, r signals.EmitResult) {
+// emission (and a timed delivery's queue wait), and ends the emission's span.
+func (o *observer) EmitEnd(ctx context.Context, e signals.Emission, r signals.EmitResult) {
+	c := o.c
 	if ef := c.eff.Load(); ef.metrics {
 		if r.Calls > 0 {
 			c.counts.calls.Add(int64(r.Calls))
+		}
+		if o.timed && e.Op == signals.OpDeliver && r.QueueWait > 0 {
+			c.metrics.queueWait.Record(ctx, r.QueueWait.Seconds(), c.metrics.nameRec...)
 		}
 		if r.Duration > 0 && (e.Op != signals.OpEnqueue || r.Err != nil) {
 			c.recordEmission(ctx, &e, r)
 		}
 	}
-	if ec, ok := ctx.(*emitCtx); ok && ec.inst == c && ec.op == e.Op && ec.span != nil {
-		endEmission(ec, r.Err)
+	if o.span != nil {
+		if r.Err != nil {
+			setError(o.span, r.Err)
+		}
+		o.span.End()
 	}
 }
 
@@ -124,7 +141,7 @@ func (c *instrumentation) EmitEnd(ctx context.Context, e signals.Emission, r sig
 func (c *instrumentation) recordEmission(ctx context.Context, e *signals.Emission, r signals.EmitResult) {
 	d := r.Duration
 	if e.Op == signals.OpDeliver {
-		d += e.QueueWait
+		d += r.QueueWait
 	}
 	opts := c.metrics.nameKindRec
 	if r.Err != nil {
@@ -134,17 +151,18 @@ func (c *instrumentation) recordEmission(ctx context.Context, e *signals.Emissio
 }
 
 // ListenerStart starts the span of a listener call.
-func (c *instrumentation) ListenerStart(ctx context.Context, l signals.ListenerInfo) context.Context {
-	return c.startListener(ctx, &l)
+func (o *observer) ListenerStart(ctx context.Context, l signals.ListenerInfo) context.Context {
+	return o.c.startListener(ctx, &l)
 }
 
 // ListenerEnd counts a failed call, records the duration of a timed one,
 // and ends the call's span.
-func (c *instrumentation) ListenerEnd(ctx context.Context, _ signals.ListenerInfo, d time.Duration, err error) {
+func (o *observer) ListenerEnd(ctx context.Context, _ signals.ListenerInfo, d time.Duration, err error) {
+	c := o.c
 	if ef := c.eff.Load(); ef.metrics && (err != nil || d > 0) {
 		c.recordListener(ctx, d, err)
 	}
-	c.endListener(ctx, err)
+	o.endListener(ctx, err)
 }
 
 // recordListener counts a failed call and records a measured duration d.

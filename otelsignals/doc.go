@@ -145,12 +145,20 @@
 // the sampler's decision; a sampled one costs a span start and end, an
 // attribute and a context.
 //
-// Attaching any collector moves a signal's emissions from the core's fast
-// path to its general path, which costs more than the instrumentation
-// itself: see the benchmarks in benchmark_test.go, which measure the core's
-// general path (impl=core-general) apart from the instrumentation, and
+// An attached collector costs every emission one EmitStart call. What the
+// instrumentation decides there sets the rest: an emission that is neither
+// counted nor traced (tracing an unsampled emission, metrics off) stays on
+// the core's fast path; one that is counted takes the core's counted path
+// (the fast loop plus a count), with a shared, preallocated observer; a
+// timed or traced one takes the general path. See the benchmarks in
+// otelsignals/test (impl=core-general is a collector that only counts) and
 // docs/otelsignals.md for the numbers. With both metrics and tracing off,
 // an instrumented signal costs what an uninstrumented one does.
+//
+// A signal that has a collector of your own when you call [Instrument] keeps
+// it: the instrumentation attaches beside it (see
+// [signals.NewMultiCollector]), and [Detach] gives the signal its collector
+// back.
 //
 // # Concurrency
 //

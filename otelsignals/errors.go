@@ -8,11 +8,12 @@ var (
 	// ErrNilSignal is returned by Instrument and Detach for a nil signal.
 	ErrNilSignal = errors.New("otelsignals: nil signal")
 
-	// ErrAlreadyInstrumented is returned by Instrument for a signal that
-	// already has a collector: instrumentation from an earlier Instrument
-	// call, or a [github.com/signalkit/sdk/signals.MetricsCollector] of
-	// another kind. Detach the first before instrumenting again.
-	ErrAlreadyInstrumented = errors.New("otelsignals: signal already has a collector")
+	// ErrAlreadyInstrumented is returned by Instrument for a signal that an
+	// earlier Instrument call instrumented: Detach it before instrumenting
+	// it again. (A collector of another kind is no obstacle: Instrument
+	// attaches beside it, with
+	// [github.com/signalkit/sdk/signals.NewMultiCollector].)
+	ErrAlreadyInstrumented = errors.New("otelsignals: signal already instrumented (Detach it before instrumenting it again)")
 
 	// ErrNotInstrumented is returned by Detach for a signal that Instrument
 	// did not instrument, or that was already detached.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/signalkit/sdk/otelsignals"
 	"github.com/signalkit/sdk/sampling"
@@ -159,4 +160,38 @@ func ExampleInstrumentedSignals() {
 	}
 	// Output:
 	// payments async metrics: true tracing: false sampler: ParentBased{root:AlwaysOff}
+}
+
+// mine is a collector of the user's own, which counts emissions.
+type mine struct {
+	signals.NopCollector
+	emissions atomic.Int64
+}
+
+func (c *mine) EmitStart(ctx context.Context, _ signals.Emission) (context.Context, signals.EmitObserver) {
+	c.emissions.Add(1)
+	return ctx, nil
+}
+
+func ExampleInstrument_besideCollector() {
+	sig := signals.NewSync[int]()
+	c := &mine{}
+	sig.SetCollector(c)
+	// Instrument attaches beside the signal's collector: both observe it.
+	if err := otelsignals.Instrument(sig); err != nil {
+		fmt.Println(err)
+		return
+	}
+	sig.AddListener(func(context.Context, int) {})
+	sig.Emit(context.Background(), 1)
+	fmt.Println(c.emissions.Load())
+	// Detach gives the signal its own collector back.
+	if err := otelsignals.Detach(sig); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(sig.Collector() == c)
+	// Output:
+	// 1
+	// true
 }

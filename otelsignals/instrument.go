@@ -30,9 +30,14 @@ type instrumentation struct {
 	// Guarded by settings.mu.
 	attached bool
 	enabled  bool // as set with sig.EnableCollector
+	// beside is the collector the signal had before Instrument, nil if
+	// none, and attachedAs what Instrument attached: c itself, or
+	// signals.NewMultiCollector(beside, c).
+	beside, attachedAs signals.MetricsCollector
 
 	metrics metricsState
 	tracing tracingState
+	shared  shared // observers of the emissions that are not traced
 }
 
 var _ signals.MetricsCollector = (*instrumentation)(nil)
@@ -45,10 +50,20 @@ var _ signals.MetricsCollector = (*instrumentation)(nil)
 // creation errors are passed to [otel.Handle] and the instrumentation works
 // with the instruments that could be created.
 //
+// If sig already has a [signals.MetricsCollector] of another kind, the
+// instrumentation attaches beside it: Instrument attaches
+// [signals.NewMultiCollector] of that collector and the instrumentation, and
+// Detach gives the signal its collector back. Attach such a collector before
+// Instrument; to attach one later, combine it with sig.Collector() in
+// NewMultiCollector (Detach then no longer finds the instrumentation: it
+// returns [ErrNotInstrumented]). While both metrics and tracing are off, an
+// instrumentation attached beside another collector leaves that collector on
+// and asks for nothing more of any emission.
+//
 // Instrument returns an error wrapping [ErrNilSignal] for a nil sig, and
-// one wrapping [ErrAlreadyInstrumented] if sig already has a collector
-// (instrumentation or any other [signals.MetricsCollector]); sig is then
-// unchanged. Remove the instrumentation with [Detach]. Until then,
+// one wrapping [ErrAlreadyInstrumented] if sig is instrumented already (or
+// its collector changed while Instrument attached); sig is then unchanged.
+// Remove the instrumentation with [Detach]. Until then,
 // [InstrumentedSignals] lists sig.
 //
 // Instrument is safe for concurrent use, also with emissions on sig.
@@ -56,7 +71,8 @@ func Instrument(sig Signal, opts ...Option) error {
 	if isNil(sig) {
 		return fmt.Errorf("%w: Instrument", ErrNilSignal)
 	}
-	if sig.Collector() != nil {
+	prev := sig.Collector()
+	if instrumentationOf(prev) != nil {
 		return fmt.Errorf("%w: %q", ErrAlreadyInstrumented, sig.Name())
 	}
 	cfg := newConfig(sig, opts)
@@ -72,13 +88,18 @@ func Instrument(sig Signal, opts ...Option) error {
 		pinned:   cfg.pinned,
 		enabled:  true,
 	}
+	c.shared.init(c)
 	c.recorded = s.admit(cfg.name, cfg.limit, semconv.OverflowSignalName)
 	c.newMetrics(cfg.meterProvider, cfg.attrs)
 	c.newTracing(cfg)
 	err := s.attach(c, func() error {
-		if prev := sig.SetCollector(c); prev != nil {
-			sig.SetCollector(prev) // lost a race with another SetCollector
-			return fmt.Errorf("%w: %q", ErrAlreadyInstrumented, sig.Name())
+		c.beside, c.attachedAs = prev, c
+		if prev != nil {
+			c.attachedAs = signals.NewMultiCollector(prev, c)
+		}
+		if got := sig.SetCollector(c.attachedAs); !sameCollector(got, prev) {
+			sig.SetCollector(got) // lost a race with another SetCollector
+			return fmt.Errorf("%w: %q (its collector changed meanwhile)", ErrAlreadyInstrumented, sig.Name())
 		}
 		c.attached = true
 		register(c)
@@ -92,10 +113,11 @@ func Instrument(sig Signal, opts ...Option) error {
 }
 
 // Detach removes the instrumentation that [Instrument] attached to sig:
-// sig's emissions are no longer observed, and its observable instruments
-// are unregistered, so that they report nothing more for it. Spans of
-// emissions in progress still end. Instrument may be called on sig again
-// afterwards. Detach removes sig from [InstrumentedSignals].
+// sig's emissions are no longer observed by it (a collector it was attached
+// beside is attached alone again), and its observable instruments are
+// unregistered, so that they report nothing more for it. Spans of emissions
+// in progress still end. Instrument may be called on sig again afterwards.
+// Detach removes sig from [InstrumentedSignals].
 //
 // Detach returns an error wrapping [ErrNilSignal] for a nil sig, one
 // wrapping [ErrNotInstrumented] if sig has no instrumentation from
@@ -105,12 +127,12 @@ func Detach(sig Signal) error {
 	if isNil(sig) {
 		return fmt.Errorf("%w: Detach", ErrNilSignal)
 	}
-	c, ok := sig.Collector().(*instrumentation)
-	if !ok {
+	c := instrumentationOf(sig.Collector())
+	if c == nil {
 		return fmt.Errorf("%w: %q", ErrNotInstrumented, sig.Name())
 	}
 	err := c.settings.detach(c, func() error {
-		if prev := sig.SetCollector(nil); prev != c {
+		if prev := sig.SetCollector(c.beside); !sameCollector(prev, c.attachedAs) {
 			sig.SetCollector(prev) // lost a race with another SetCollector
 			return fmt.Errorf("%w: %q", ErrNotInstrumented, sig.Name())
 		}
@@ -145,11 +167,51 @@ func (c *instrumentation) refresh(cfg *Config) {
 
 // applyEnabled switches the collector off when neither metrics nor tracing
 // is on, so that emissions take the signal's fast path, and on otherwise.
-// The caller holds settings.mu.
+// An instrumentation attached beside another collector leaves it on: its
+// EmitStart then returns no observer. The caller holds settings.mu.
 func (c *instrumentation) applyEnabled() {
+	if c.beside != nil {
+		return
+	}
 	e := c.eff.Load()
 	if on := e.metrics || e.tracing; on != c.enabled {
 		c.sig.EnableCollector(on)
 		c.enabled = on
 	}
+}
+
+// instrumentationOf returns the instrumentation that is col, the collector of
+// a signal, or that Instrument attached as col beside another collector; nil
+// if col is neither.
+func instrumentationOf(col signals.MetricsCollector) *instrumentation {
+	if col == nil {
+		return nil
+	}
+	if c, ok := col.(*instrumentation); ok {
+		return c
+	}
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	for _, r := range registry.entries {
+		// attachedAs holds a pointer: comparing it with any collector is
+		// safe.
+		if r.inst.attachedAs == col {
+			return r.inst
+		}
+	}
+	return nil
+}
+
+// sameCollector reports whether a and b are the same collector. Collectors
+// of a type that cannot be compared are taken to be the same if their types
+// are: the signal's collector did not change.
+func sameCollector(a, b signals.MetricsCollector) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	t := reflect.TypeOf(a)
+	if t != reflect.TypeOf(b) {
+		return false
+	}
+	return !t.Comparable() || a == b
 }

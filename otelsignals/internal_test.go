@@ -52,17 +52,19 @@ func TestSetRate(t *testing.T) {
 // instrumentation, as emissions that started before Detach do.
 func TestSwitchedOff(t *testing.T) {
 	c := &instrumentation{}
+	c.shared.init(c)
 	c.eff.Store(off)
 	ctx := context.Background()
-	got, flags := c.EmitStart(ctx, signals.Emission{Op: signals.OpEmit})
-	if got != ctx || flags != 0 {
-		t.Errorf("EmitStart = %v, %v; want ctx, 0", got, flags)
+	got, o := c.EmitStart(ctx, signals.Emission{Op: signals.OpEmit})
+	if got != ctx || o != nil {
+		t.Errorf("EmitStart = %v, %v; want ctx, nil", got, o)
 	}
-	if _, flags := c.EmitStart(ctx, signals.Emission{Op: signals.OpDeliver}); flags != 0 {
-		t.Errorf("EmitStart(OpDeliver) flags = %v, want 0", flags)
+	if _, o := c.EmitStart(ctx, signals.Emission{Op: signals.OpDeliver, Enqueued: &c.shared.enqueue}); o != nil {
+		t.Errorf("EmitStart(OpDeliver) observer = %v, want nil", o)
 	}
-	c.EmitEnd(ctx, signals.Emission{}, signals.EmitResult{Calls: 3})
-	c.ListenerEnd(ctx, signals.ListenerInfo{}, 1, context.Canceled)
+	// The observer of an emission that started before Detach.
+	c.shared.timed.EmitEnd(ctx, signals.Emission{}, signals.EmitResult{Calls: 3})
+	c.shared.timed.ListenerEnd(ctx, signals.ListenerInfo{}, 1, context.Canceled)
 	c.ListenerChanged(signals.ListenerInfo{}, signals.ChangeAdd)
 	c.Dropped(ctx, "x", signals.ErrQueueFull)
 	if n := c.counts.calls.Load() + c.counts.droppedFull.Load(); n != 0 {

@@ -123,14 +123,29 @@ func TestInstrumentedSignals(t *testing.T) {
 		}
 	}
 
-	// An Instrument that fails lists nothing.
+	// An Instrument that fails lists nothing more.
 	c := signals.NewSync[int]()
-	c.SetCollector(signals.NopCollector{})
-	if err := otelsignals.Instrument(c, noopProviders...); err == nil {
-		t.Fatal("Instrument on a signal with a collector succeeded")
+	if err := otelsignals.Instrument(c, noopProviders...); err != nil {
+		t.Fatal(err)
 	}
-	if _, ok := find(c); ok {
-		t.Error("a signal that Instrument refused is listed")
+	first, _ := find(c)
+	if err := otelsignals.Instrument(c, noopProviders...); err == nil {
+		t.Fatal("Instrument on an instrumented signal succeeded")
+	}
+	listed := 0
+	for _, in := range otelsignals.InstrumentedSignals() {
+		if in.Signal == otelsignals.Signal(c) {
+			listed++
+			if in.ID != first.ID {
+				t.Errorf("after a refused Instrument, the signal is listed as %+v, want %+v", in, first)
+			}
+		}
+	}
+	if listed != 1 {
+		t.Errorf("after a refused Instrument, the signal is listed %d times, want once", listed)
+	}
+	if err := otelsignals.Detach(c); err != nil {
+		t.Fatal(err)
 	}
 
 	if got := (otelsignals.Instrumented{}).Effective(); got != (otelsignals.Effective{}) {

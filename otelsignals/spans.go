@@ -81,56 +81,11 @@ func (c *instrumentation) newTracing(cfg *config) {
 	}
 }
 
-// markerKey is the context key under which an emitCtx finds itself.
-type markerKey struct{}
-
-// emitCtx is the context EmitStart returns for an emission that is traced,
-// or for an enqueue whose delivery is to be timed. EmitEnd and ListenerEnd
-// recognize it with a type assertion, so that they end only the spans this
-// instrumentation started for this emission.
-type emitCtx struct {
-	context.Context // carries span, if any
-
-	inst  *instrumentation
-	op    signals.Operation
-	span  trace.Span // nil if the emission is not traced
-	timed bool       // durations are measured (for OpEnqueue: the delivery's)
-}
-
-// Value returns c for markerKey, and asks the parent otherwise.
-func (c *emitCtx) Value(key any) any {
-	if key == (markerKey{}) {
-		return c
-	}
-	return c.Context.Value(key)
-}
-
-// listenerCtx is the context ListenerStart returns: the listener's span.
-type listenerCtx struct {
-	context.Context // carries span
-
-	inst *instrumentation
-	span trace.Span
-}
-
-// plainCtx hides the emitCtx of an outer emission of the same
-// instrumentation from an inner emission that is not traced, so that the
-// inner emission's EmitEnd and ListenerEnd do not end the outer spans.
-type plainCtx struct {
-	context.Context
-}
-
-// Value hides markerKey, and asks the parent otherwise.
-func (c plainCtx) Value(key any) any {
-	if key == (markerKey{}) {
-		return nil
-	}
-	return c.Context.Value(key)
-}
-
 // startEmission starts the span of emission e, a child of the span in ctx,
-// with the extra options, and returns the context that carries it.
-func (c *instrumentation) startEmission(ctx context.Context, e *signals.Emission, op signals.Operation, timed bool, extra ...trace.SpanStartOption) *emitCtx {
+// with the extra options, and returns the context that carries it and the
+// emission's observer, which ends it. ef are the settings the emission
+// started with, and timed whether its durations are measured.
+func (c *instrumentation) startEmission(ctx context.Context, e *signals.Emission, op signals.Operation, ef *effective, timed bool, extra ...trace.SpanStartOption) (context.Context, *observer) {
 	t := &c.tracing
 	opts := t.opts[op]
 	if len(extra) > 0 {
@@ -138,16 +93,14 @@ func (c *instrumentation) startEmission(ctx context.Context, e *signals.Emission
 	}
 	sctx, span := t.tracer.Start(ctx, t.names[op], opts...)
 	span.SetAttributes(semconv.ListenerCount(e.Listeners))
-	return &emitCtx{Context: sctx, inst: c, op: e.Op, span: span, timed: timed}
-}
-
-// endEmission ends the emission span of ec, with an error status if err is
-// not nil.
-func endEmission(ec *emitCtx, err error) {
-	if err != nil {
-		setError(ec.span, err)
+	o := &observer{c: c, flags: signals.ObserveEnd, timed: timed, span: span}
+	if timed {
+		o.flags |= timedFlags
 	}
-	ec.span.End()
+	if ef.listenerSpans {
+		o.flags |= signals.ObserveListenerStart | signals.ObserveListeners
+	}
+	return sctx, o
 }
 
 // setError marks span as failed with err: error status, error.type, and an
@@ -160,6 +113,12 @@ func setError(span trace.Span, err error) {
 	}
 }
 
+// listenerSpanKey is the context key under which the context ListenerStart
+// returns holds the listener's span, so that ListenerEnd ends that span even
+// if another collector (beside this one in a signals.NewMultiCollector) put
+// a span of its own into the context after it.
+type listenerSpanKey struct{}
+
 // startListener starts the span of a listener call, a child of the emission
 // span in ctx.
 func (c *instrumentation) startListener(ctx context.Context, l *signals.ListenerInfo) context.Context {
@@ -168,25 +127,24 @@ func (c *instrumentation) startListener(ctx context.Context, l *signals.Listener
 	if t.listenerKey && l.Key != "" {
 		span.SetAttributes(semconv.ListenerKey(l.Key))
 	}
-	return &listenerCtx{Context: sctx, inst: c, span: span}
+	return context.WithValue(sctx, listenerSpanKey{}, span)
 }
 
-// endListener ends the listener span in lctx, if this instrumentation
-// started one, with an error status if err is not nil. For a failed call
-// without a listener span, it adds an exception event to the emission span,
-// if there is one.
-func (c *instrumentation) endListener(lctx context.Context, err error) {
-	if lc, ok := lctx.(*listenerCtx); ok && lc.inst == c {
-		if err != nil {
-			setError(lc.span, err)
+// endListener ends the listener span in lctx, if the emission has listener
+// spans, with an error status if err is not nil. For a failed call without a
+// listener span, it adds an exception event to the emission span, if there
+// is one.
+func (o *observer) endListener(lctx context.Context, err error) {
+	if o.flags&signals.ObserveListenerStart != 0 {
+		if span, ok := lctx.Value(listenerSpanKey{}).(trace.Span); ok {
+			if err != nil {
+				setError(span, err)
+			}
+			span.End()
 		}
-		lc.span.End()
 		return
 	}
-	if err == nil {
-		return
-	}
-	if ec, ok := lctx.Value(markerKey{}).(*emitCtx); ok && ec.inst == c && ec.span != nil && ec.span.IsRecording() {
-		recordError(ec.span, err, semconv.ErrorType(err))
+	if err != nil && o.span != nil && o.span.IsRecording() {
+		recordError(o.span, err, semconv.ErrorType(err))
 	}
 }

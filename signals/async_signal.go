@@ -4,7 +4,6 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // AsyncSignal is a signal whose listeners run concurrently, on a [WorkerPool].
@@ -149,28 +148,16 @@ func (s *AsyncSignal[T]) Emit(ctx context.Context, payload T) {
 	}
 	n := len(v.entries)
 	if n <= 1 || s.closing.hasFired() {
-		s.emitView(ctx, payload, v, KindAsync, OpEmit, 0)
+		s.emitView(ctx, payload, v, KindAsync, OpEmit, nil)
 		return
 	}
 	pool := s.poolRef().p
 	if pool == nil { // shut down meanwhile, before the signal needed a pool
-		s.emitView(ctx, payload, v, KindAsync, OpEmit, 0)
+		s.emitView(ctx, payload, v, KindAsync, OpEmit, nil)
 		return
 	}
 	f := s.newFanout(ctx, payload, v, pool)
-	if f.o != nil {
-		f.info = Emission{Signal: s.Name(), Kind: KindAsync, Op: OpEmit, Listeners: n}
-		if f.o.collector != nil {
-			var c context.Context
-			if c, f.flags = f.o.collector.EmitStart(ctx, f.info); c != nil {
-				f.ctx = c
-			}
-			if f.flags&ObserveDurations != 0 {
-				f.start = time.Now()
-			}
-		}
-	}
-	f.done = f.ctx.Done()
+	f.begin(OpEmit, nil)
 	f.wg.Add(n)
 	f.offer()
 	f.work(false)
@@ -215,40 +202,25 @@ func (s *AsyncSignal[T]) Enqueue(ctx context.Context, payload T) error {
 		return ErrClosed
 	}
 	d := delivery[T]{v: v, ctx: ctx, payload: payload}
-	var (
-		collector MetricsCollector
-		info      Emission
-		flags     Observe
-		start     time.Duration
-	)
+	var w watch
 	if o := v.obs; o != nil {
-		info = Emission{Signal: s.Name(), Kind: KindAsync, Op: OpEnqueue, Listeners: len(v.entries)}
-		if collector = o.collector; collector != nil {
-			var c context.Context
-			if c, flags = collector.EmitStart(ctx, info); c != nil {
-				d.ctx = c
-			}
+		if o.collector != nil {
+			d.ctx = w.begin(ctx, o.collector, s.emission(v, OpEnqueue, nil), nil)
+			d.by = w.eo // the delivery's collector learns what the enqueue decided
 		}
-		if flags&ObserveDurations != 0 || o.stats {
-			start = monotime()
-			d.queued = start
+		if d.queued = w.start; d.queued == 0 && o.stats {
+			d.queued = monotime()
 		}
 	}
 	ctx = d.ctx
 	err := s.push(ctx, s.inboxFor(pool), &d, pool)
 	if err == ErrQueueFull {
 		s.counters.dropped.Add(1)
-		if collector != nil {
-			collector.Dropped(ctx, info.Signal, ErrQueueFull)
+		if o := v.obs; o != nil && o.collector != nil {
+			o.collector.Dropped(ctx, s.Name(), ErrQueueFull)
 		}
 	}
-	if flags&ObserveEnd != 0 {
-		var dur time.Duration
-		if start != 0 {
-			dur = monotime() - start
-		}
-		collector.EmitEnd(ctx, info, EmitResult{Duration: dur, Err: err})
-	}
+	w.end(ctx, nil, 0, err)
 	return err
 }
 

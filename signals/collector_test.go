@@ -37,17 +37,19 @@ func (c *recordingCollector) get() []string {
 	return append([]string(nil), c.lines...)
 }
 
-func (c *recordingCollector) EmitStart(ctx context.Context, e signals.Emission) (context.Context, signals.Observe) {
-	c.log("start %s %s %s %d", e.Signal, e.Kind, e.Op, e.Listeners)
-	if e.Op == signals.OpDeliver {
-		c.mu.Lock()
-		c.waits = append(c.waits, e.QueueWait)
-		c.mu.Unlock()
-	}
-	return context.WithValue(ctx, ctxKey{}, e.Op.String()), c.observe
+func (c *recordingCollector) EmitStart(ctx context.Context, e signals.Emission) (context.Context, signals.EmitObserver) {
+	c.log("start %s %s %d", e.Signal, e.Op, e.Listeners)
+	return context.WithValue(ctx, ctxKey{}, e.Op.String()), c
 }
 
+func (c *recordingCollector) Observe() signals.Observe { return c.observe }
+
 func (c *recordingCollector) EmitEnd(ctx context.Context, e signals.Emission, r signals.EmitResult) {
+	if e.Op == signals.OpDeliver {
+		c.mu.Lock()
+		c.waits = append(c.waits, r.QueueWait)
+		c.mu.Unlock()
+	}
 	c.log("end %s %s calls=%d err=%v ctx=%v timed=%v", e.Signal, e.Op, r.Calls, r.Err, ctx.Value(ctxKey{}), r.Duration > 0)
 }
 
@@ -82,7 +84,7 @@ func (c *recordingCollector) Dropped(_ context.Context, signal string, reason er
 }
 
 func TestCollectorSync(t *testing.T) {
-	c := &recordingCollector{observe: signals.ObserveEnd | signals.ObserveListeners | signals.ObserveListenerSpans | signals.ObserveDurations}
+	c := &recordingCollector{observe: signals.ObserveEnd | signals.ObserveListeners | signals.ObserveListenerStart | signals.ObserveDurations}
 	s := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "orders", ErrorHandler: func(context.Context, string, error) {}})
 	if prev := s.SetCollector(c); prev != nil {
 		t.Fatal("a collector was attached already")
@@ -104,14 +106,14 @@ func TestCollectorSync(t *testing.T) {
 		"change b add once=false err=true",
 		"change c add once=false err=false",
 		"change d add once=true err=false",
-		"start orders sync emit 4",
+		"start orders emit 4",
 		"lstart a", "lend a ok ctx=listener a",
 		"lstart b", "lend b error ctx=listener b",
 		"lstart c", "lend c panic ctx=listener c",
 		"change d once_fired once=true err=false",
 		"lstart d", "lend d ok ctx=listener d",
 		"end orders emit calls=4 err=<nil> ctx=emit timed=true",
-		"start orders sync try_emit 3",
+		"start orders try_emit 3",
 		"lstart a", "lend a ok ctx=listener a",
 		"lstart b", "lend b error ctx=listener b",
 		"end orders try_emit calls=2 err=e ctx=try_emit timed=true",
@@ -138,7 +140,7 @@ func TestCollectorObservesOnlyWhatItAsks(t *testing.T) {
 	s.AddListener(func(context.Context, int) {}, "ok")
 	s.AddListenerWithErr(func(context.Context, int) error { return errors.New("e") }, "bad")
 	s.Emit(context.Background(), 1)
-	want := []string{"change ok add once=false err=false", "change bad add once=false err=true", "start unnamed sync emit 2", "lend bad error ctx=emit"}
+	want := []string{"change ok add once=false err=false", "change bad add once=false err=true", "start unnamed emit 2", "lend bad error ctx=emit"}
 	if got := c.get(); !equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}
@@ -183,9 +185,9 @@ func TestCollectorAsync(t *testing.T) {
 		"end jobs deliver calls=3 err=<nil> ctx=deliver timed=true",
 		"end jobs emit calls=3 err=<nil> ctx=emit timed=true",
 		"end jobs enqueue calls=0 err=<nil> ctx=enqueue timed=true",
-		"start jobs async deliver 3",
-		"start jobs async emit 3",
-		"start jobs async enqueue 3",
+		"start jobs deliver 3",
+		"start jobs emit 3",
+		"start jobs enqueue 3",
 	}
 	if !equal(got, want) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -222,16 +224,24 @@ func TestCollectorDropped(t *testing.T) {
 func TestNopCollector(t *testing.T) {
 	var c signals.NopCollector
 	ctx := context.Background()
-	if got, o := c.EmitStart(ctx, signals.Emission{}); got != ctx || o != 0 {
+	if got, o := c.EmitStart(ctx, signals.Emission{}); got != ctx || o != nil {
 		t.Error("EmitStart")
 	}
-	if c.ListenerStart(ctx, signals.ListenerInfo{}) != ctx {
-		t.Error("ListenerStart")
-	}
-	c.EmitEnd(ctx, signals.Emission{}, signals.EmitResult{})
-	c.ListenerEnd(ctx, signals.ListenerInfo{}, 0, nil)
 	c.ListenerChanged(signals.ListenerInfo{}, signals.ChangeAdd)
 	c.Dropped(ctx, "", nil)
+}
+
+func TestNopObserver(t *testing.T) {
+	var o signals.NopObserver
+	ctx := context.Background()
+	if o.Observe() != 0 {
+		t.Error("Observe")
+	}
+	if o.ListenerStart(ctx, signals.ListenerInfo{}) != ctx {
+		t.Error("ListenerStart")
+	}
+	o.EmitEnd(ctx, signals.Emission{}, signals.EmitResult{})
+	o.ListenerEnd(ctx, signals.ListenerInfo{}, 0, nil)
 }
 
 func TestStringers(t *testing.T) {
@@ -247,5 +257,46 @@ func TestStringers(t *testing.T) {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
 		}
+	}
+}
+
+// sharedObserver is a collector whose one preallocated observer serves every
+// emission.
+type sharedObserver struct {
+	signals.NopCollector
+	signals.NopObserver
+	flags signals.Observe
+}
+
+func (c *sharedObserver) EmitStart(ctx context.Context, _ signals.Emission) (context.Context, signals.EmitObserver) {
+	return ctx, c
+}
+
+func (c *sharedObserver) Observe() signals.Observe { return c.flags }
+
+// TestObservedEmissionAllocatesNothing: an emission whose collector returns
+// no observer, or a shared one, allocates nothing, whatever it asks for.
+func TestObservedEmissionAllocatesNothing(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name string
+		c    signals.MetricsCollector
+	}{
+		{"nil observer", signals.NopCollector{}},
+		{"counted", &sharedObserver{flags: signals.ObserveEnd}},
+		{"general", &sharedObserver{flags: signals.ObserveEnd | signals.ObserveListeners | signals.ObserveDurations | signals.ObserveListenerStart}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := signals.NewSync[int]()
+			s.SetCollector(tt.c)
+			s.AddListener(func(context.Context, int) {})
+			s.AddListener(func(context.Context, int) {}, "k")
+			if a := testing.AllocsPerRun(100, func() { s.Emit(ctx, 1) }); a != 0 {
+				t.Errorf("Emit: %v allocations", a)
+			}
+			if a := testing.AllocsPerRun(100, func() { _ = s.TryEmit(ctx, 1) }); a != 0 {
+				t.Errorf("TryEmit: %v allocations", a)
+			}
+		})
 	}
 }

@@ -131,9 +131,9 @@
 //
 // Emission on a [SyncSignal] allocates nothing, for any number of listeners,
 // keyed or not, and takes no lock. When nothing observes the signal (no
-// collector, stats, listener metrics or breaker) and the context cannot be
-// cancelled, it takes a fast path whose loop makes no call but the listener's
-// own; panic isolation costs one deferred recover per emission, not one per
+// collector, stats, listener metrics or breaker; or a collector that returns
+// no observer for the emission) and the context cannot be cancelled, it takes
+// a fast path whose loop makes no call but the listener's own; panic isolation costs one deferred recover per emission, not one per
 // listener. What lets RemoveListener and Reset wait for the calls in
 // progress costs an emission two atomic operations, and one more per call of
 // a keyed listener (the only kind RemoveListener removes on its own); it

@@ -2,6 +2,7 @@ package signals_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -9,16 +10,19 @@ import (
 	"github.com/signalkit/sdk/signals"
 )
 
-// countingCollector counts emissions and failed calls. Embedding NopCollector
-// implements the methods it does not need.
+// countingCollector counts emissions and failed calls. It is its own
+// observer: one shared observer that keeps no per-emission state serves every
+// emission, so that they allocate nothing. Embedding NopCollector and
+// NopObserver implements the methods it does not need.
 type countingCollector struct {
 	signals.NopCollector
+	signals.NopObserver // Observe returns 0: failed calls only
 	emissions, failures atomic.Int64
 }
 
-func (c *countingCollector) EmitStart(ctx context.Context, e signals.Emission) (context.Context, signals.Observe) {
+func (c *countingCollector) EmitStart(ctx context.Context, e signals.Emission) (context.Context, signals.EmitObserver) {
 	c.emissions.Add(1)
-	return ctx, 0 // nothing more: failed calls are reported anyway
+	return ctx, c
 }
 
 func (c *countingCollector) ListenerEnd(_ context.Context, _ signals.ListenerInfo, _ time.Duration, err error) {
@@ -48,10 +52,17 @@ func ExampleMetricsCollector() {
 
 func ExampleNopCollector() {
 	var c signals.MetricsCollector = signals.NopCollector{}
-	ctx, observe := c.EmitStart(context.Background(), signals.Emission{})
-	fmt.Println(ctx == context.Background(), observe)
+	ctx, observer := c.EmitStart(context.Background(), signals.Emission{})
+	fmt.Println(ctx == context.Background(), observer == nil)
 	// Output:
-	// true 0
+	// true true
+}
+
+func ExampleNopObserver() {
+	var o signals.EmitObserver = signals.NopObserver{}
+	fmt.Println(o.Observe())
+	// Output:
+	// 0
 }
 
 func ExampleBaseSignal_SetCollector() {
@@ -111,4 +122,55 @@ func ExampleOverflowPolicy_String() {
 	fmt.Println(signals.OverflowBlock, signals.OverflowDrop)
 	// Output:
 	// block drop
+}
+
+func ExampleNewMultiCollector() {
+	mine := &countingCollector{}
+	other := &countingCollector{} // for example, OpenTelemetry instrumentation
+	s := signals.NewSync[int]()
+	s.SetErrorHandler(func(context.Context, string, error) {})
+	s.SetCollector(signals.NewMultiCollector(mine, other))
+	s.AddListenerWithErr(func(context.Context, int) error { return errors.New("failed") })
+	s.Emit(context.Background(), 1)
+	s.Emit(context.Background(), 2)
+	fmt.Println(mine.emissions.Load(), mine.failures.Load(), other.emissions.Load(), other.failures.Load())
+	// Output:
+	// 2 2 2 2
+}
+
+// slowCollector reports emissions to more listeners than a limit. Its
+// observer holds what EmitStart learned about the emission: one is allocated
+// only for the emissions it watches.
+type slowCollector struct {
+	signals.NopCollector
+	limit int
+}
+
+type slowObserver struct {
+	signals.NopObserver
+	listeners int
+}
+
+func (c *slowCollector) EmitStart(ctx context.Context, e signals.Emission) (context.Context, signals.EmitObserver) {
+	if e.Listeners <= c.limit {
+		return ctx, nil // nothing more to observe: the fast path
+	}
+	return ctx, &slowObserver{listeners: e.Listeners}
+}
+
+func (o *slowObserver) Observe() signals.Observe { return signals.ObserveEnd }
+
+func (o *slowObserver) EmitEnd(_ context.Context, e signals.Emission, r signals.EmitResult) {
+	fmt.Printf("%s: %d listeners, %d calls\n", e.Op, o.listeners, r.Calls)
+}
+
+func ExampleEmitObserver() {
+	s := signals.NewSync[int]()
+	s.SetCollector(&slowCollector{limit: 1})
+	s.AddListener(func(context.Context, int) {})
+	s.Emit(context.Background(), 1) // one listener: not observed
+	s.AddListener(func(context.Context, int) {})
+	s.Emit(context.Background(), 2)
+	// Output:
+	// emit: 2 listeners, 2 calls
 }

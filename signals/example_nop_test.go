@@ -8,32 +8,33 @@ import (
 	"github.com/signalkit/sdk/signals"
 )
 
-// The methods of NopCollector do nothing; a collector embeds it and overrides
-// the ones it needs. These examples show what each returns.
+// The methods of NopCollector and NopObserver do nothing; a collector or an
+// observer embeds them and overrides the ones it needs. These examples show
+// what each returns.
 
 func ExampleNopCollector_EmitStart() {
-	ctx, observe := signals.NopCollector{}.EmitStart(context.Background(), signals.Emission{Signal: "s"})
-	fmt.Println(ctx == context.Background(), observe == 0)
+	ctx, observer := signals.NopCollector{}.EmitStart(context.Background(), signals.Emission{Signal: "s"})
+	fmt.Println(ctx == context.Background(), observer == nil)
 	// Output:
 	// true true
 }
 
-func ExampleNopCollector_EmitEnd() {
-	signals.NopCollector{}.EmitEnd(context.Background(), signals.Emission{}, signals.EmitResult{Calls: 1})
+func ExampleNopObserver_EmitEnd() {
+	signals.NopObserver{}.EmitEnd(context.Background(), signals.Emission{}, signals.EmitResult{Calls: 1})
 	fmt.Println("done")
 	// Output:
 	// done
 }
 
-func ExampleNopCollector_ListenerStart() {
-	ctx := signals.NopCollector{}.ListenerStart(context.Background(), signals.ListenerInfo{Key: "k"})
+func ExampleNopObserver_ListenerStart() {
+	ctx := signals.NopObserver{}.ListenerStart(context.Background(), signals.ListenerInfo{Key: "k"})
 	fmt.Println(ctx == context.Background())
 	// Output:
 	// true
 }
 
-func ExampleNopCollector_ListenerEnd() {
-	signals.NopCollector{}.ListenerEnd(context.Background(), signals.ListenerInfo{Key: "k"}, time.Millisecond, nil)
+func ExampleNopObserver_ListenerEnd() {
+	signals.NopObserver{}.ListenerEnd(context.Background(), signals.ListenerInfo{Key: "k"}, time.Millisecond, nil)
 	fmt.Println("done")
 	// Output:
 	// done
@@ -51,4 +52,10 @@ func ExampleNopCollector_Dropped() {
 	fmt.Println("done")
 	// Output:
 	// done
+}
+
+func ExampleNopObserver_Observe() {
+	fmt.Println(signals.NopObserver{}.Observe() == 0)
+	// Output:
+	// true
 }

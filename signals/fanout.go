@@ -4,7 +4,6 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // fanout is one emission of an AsyncSignal whose listeners several goroutines
@@ -32,9 +31,7 @@ type fanout[T any] struct {
 	payload T
 	v       *view[T]
 	o       *observer
-	flags   Observe
-	info    Emission
-	start   time.Time // when the emission started, if timed
+	w       watch // the collector's observation of the emission
 
 	next  atomic.Int64 // index of the next listener to claim
 	calls atomic.Int64 // listener calls, on the observed path
@@ -68,7 +65,7 @@ func (f *fanout[T]) release() {
 	s := f.s
 	var zero T
 	f.s, f.pool, f.ctx, f.done, f.payload, f.v, f.o = nil, nil, nil, nil, zero, nil, nil
-	f.flags, f.info, f.start, f.delivery = 0, Emission{}, time.Time{}, false
+	f.w, f.delivery = watch{}, false
 	s.fanouts.Put(f)
 }
 
@@ -93,7 +90,7 @@ func (f *fanout[T]) work(onWorker bool) {
 	r := run[T]{s: &f.s.base, ctx: f.ctx, done: f.done, payload: f.payload, v: f.v, worker: onWorker}
 	r.c.begin(&f.s.removals, f.v.gen)
 	defer r.c.end()
-	r.observe(f.o, f.flags)
+	r.observe(f.o, &f.w)
 	for r.helpOut(f) {
 	}
 }
@@ -190,42 +187,31 @@ func (h help[T]) drop() { h.f.release() }
 // deliverFanout delivers d as a fanout with the pool's idle workers, on a
 // worker of the pool p: it returns once this goroutine has no listener left
 // to claim; the delivery ends when its last listener has returned.
-func (s *AsyncSignal[T]) deliverFanout(d *delivery[T], p *WorkerPool, wait time.Duration) {
+func (s *AsyncSignal[T]) deliverFanout(d *delivery[T], p *WorkerPool, q *enqueued) {
 	v := d.v
 	f := s.newFanout(d.ctx, d.payload, v, p)
 	f.delivery = true
-	if o := v.obs; o != nil && o.collector != nil {
-		f.info = Emission{Signal: s.Name(), Kind: KindAsync, Op: OpDeliver, Listeners: len(v.entries), QueueWait: wait}
-		var c context.Context
-		if c, f.flags = o.collector.EmitStart(f.ctx, f.info); c != nil {
-			f.ctx = c
-		}
-		if f.flags&ObserveDurations != 0 {
-			f.start = time.Now()
-		}
-	}
-	f.done = f.ctx.Done()
+	f.begin(OpDeliver, q)
 	f.pending.Store(int64(len(v.entries)))
 	f.offer()
 	f.work(true)
 	f.release()
 }
 
+// begin starts the observation of f, an emission with operation op (and q
+// what a delivery knows of its enqueue), if a collector observes it, and sets
+// the context its listeners receive.
+func (f *fanout[T]) begin(op Operation, q *enqueued) {
+	if o := f.o; o != nil && o.collector != nil {
+		f.ctx = f.w.begin(f.ctx, o.collector, f.s.emission(f.v, op, q), q)
+	}
+	f.done = f.ctx.Done()
+}
+
 // complete ends a delivery after its last listener has returned.
 func (f *fanout[T]) complete() {
-	if f.o == nil {
-		return
-	}
-	calls := int(f.calls.Load())
-	if f.o.stats {
-		f.s.counters.emitted(calls)
-	}
-	if f.flags&ObserveEnd != 0 {
-		var d time.Duration
-		if !f.start.IsZero() {
-			d = time.Since(f.start)
-		}
-		f.o.collector.EmitEnd(f.ctx, f.info, EmitResult{Calls: calls, Duration: d})
+	if f.o != nil {
+		f.w.end(f.ctx, f.o.statsOf(&f.s.counters), int(f.calls.Load()), nil)
 	}
 }
 
@@ -234,17 +220,5 @@ func (f *fanout[T]) complete() {
 // counts and reports the emission.
 func (f *fanout[T]) endEmit() {
 	f.wg.Wait()
-	if f.o != nil {
-		calls := int(f.calls.Load())
-		if f.o.stats {
-			f.s.counters.emitted(calls)
-		}
-		if f.flags&ObserveEnd != 0 {
-			var d time.Duration
-			if !f.start.IsZero() {
-				d = time.Since(f.start)
-			}
-			f.o.collector.EmitEnd(f.ctx, f.info, EmitResult{Calls: calls, Duration: d})
-		}
-	}
+	f.complete()
 }

@@ -752,6 +752,7 @@ func fzFind(ls []*fzListener, id int) *fzListener {
 // emission id in the context, and counts listener changes.
 type fzCollector struct {
 	signals.NopCollector
+	signals.NopObserver
 	flags signals.Observe
 
 	mu        sync.Mutex
@@ -777,9 +778,11 @@ func (c *fzCollector) ended(ctx context.Context) {
 	}
 }
 
-func (c *fzCollector) EmitStart(ctx context.Context, _ signals.Emission) (context.Context, signals.Observe) {
-	return ctx, c.flags
+func (c *fzCollector) EmitStart(ctx context.Context, _ signals.Emission) (context.Context, signals.EmitObserver) {
+	return ctx, c
 }
+
+func (c *fzCollector) Observe() signals.Observe { return c.flags }
 
 func (c *fzCollector) EmitEnd(ctx context.Context, e signals.Emission, _ signals.EmitResult) {
 	if e.Op == signals.OpDeliver {

@@ -18,13 +18,16 @@ import (
 // endCollector asks for the given flags and counts EmitEnd calls.
 type endCollector struct {
 	signals.NopCollector
+	signals.NopObserver
 	flags signals.Observe
 	ends  atomic.Int32
 }
 
-func (c *endCollector) EmitStart(ctx context.Context, _ signals.Emission) (context.Context, signals.Observe) {
-	return ctx, c.flags
+func (c *endCollector) EmitStart(ctx context.Context, _ signals.Emission) (context.Context, signals.EmitObserver) {
+	return ctx, c
 }
+
+func (c *endCollector) Observe() signals.Observe { return c.flags }
 
 func (c *endCollector) EmitEnd(context.Context, signals.Emission, signals.EmitResult) { c.ends.Add(1) }
 
@@ -43,7 +46,7 @@ func emissionPaths() []emissionPath {
 		{name: "sync/fast"},
 		{name: "sync/general", cancel: true},
 		{name: "sync/counted", collector: &endCollector{flags: signals.ObserveEnd}},
-		{name: "sync/observed", stats: true, collector: &endCollector{flags: signals.ObserveEnd | signals.ObserveListenerSpans}},
+		{name: "sync/observed", stats: true, collector: &endCollector{flags: signals.ObserveEnd | signals.ObserveListenerStart}},
 		{name: "async/emit", async: true},
 		{name: "async/emit-observed", async: true, collector: &endCollector{flags: signals.ObserveEnd | signals.ObserveDurations}},
 	}

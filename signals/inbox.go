@@ -40,6 +40,7 @@ type delivery[T any] struct {
 	// queued is when it was enqueued, on monotime, if its queue wait is
 	// measured; 0 otherwise.
 	queued time.Duration
+	by     EmitObserver // the observer the enqueue's EmitStart returned, if any
 }
 
 // monoBase is the origin of monotime.
@@ -331,7 +332,8 @@ func (s *AsyncSignal[T]) deliverSome(ds []delivery[T], q *queue[delivery[T]], p 
 		// Nothing else waits, and a worker is idle: deliver this
 		// emission with the idle workers, its listeners at once, as
 		// Emit does.
-		s.deliverFanout(&ds[0], p, s.waited(&ds[0]))
+		q := s.waited(&ds[0])
+		s.deliverFanout(&ds[0], p, &q)
 		ds[0] = delivery[T]{}
 		return
 	}
@@ -406,7 +408,7 @@ func (s *AsyncSignal[T]) deliverAll(ds []delivery[T], p *WorkerPool) {
 		case s.dropping.Load() || p.dropping.Load():
 			c.end()
 			s.discard(d)
-		case v.obs != nil || d.queued != 0 || d.ctx.Done() != nil:
+		case v.obs != nil || d.queued != 0 || d.by != nil || d.ctx.Done() != nil:
 			c.end()
 			s.deliver(d)
 		case len(v.entries) == 0:
@@ -464,20 +466,22 @@ func (s *AsyncSignal[T]) drainerLeft() {
 // deliver calls the listeners of d on the calling goroutine, as an emission of
 // its own.
 func (s *AsyncSignal[T]) deliver(d *delivery[T]) {
-	s.emitView(d.ctx, d.payload, d.v, KindAsync, OpDeliver, s.waited(d))
+	q := s.waited(d)
+	s.emitView(d.ctx, d.payload, d.v, KindAsync, OpDeliver, &q)
 }
 
-// waited returns how long d waited in the queue, if it was timed, and counts
-// it in the stats if they are on.
-func (s *AsyncSignal[T]) waited(d *delivery[T]) time.Duration {
+// waited returns what the delivery of d knows of its enqueue: how long it
+// waited in the queue, if that was timed (counted in the stats if they are
+// on), and the enqueue's observer.
+func (s *AsyncSignal[T]) waited(d *delivery[T]) enqueued {
 	if d.queued == 0 {
-		return 0
+		return enqueued{by: d.by}
 	}
 	wait := monotime() - d.queued
 	if o := d.v.obs; o != nil && o.stats {
 		s.counters.waited(wait)
 	}
-	return wait
+	return enqueued{wait: wait, by: d.by}
 }
 
 // discard counts a queued delivery as dropped instead of delivered.

@@ -6,7 +6,7 @@ import (
 	"sync/atomic"
 )
 
-// This file holds the two yardsticks the benchmarks compare signals with, in
+// This file holds the three yardsticks the benchmarks compare signals with, in
 // the same package so that every run shows the ratios:
 //
 //   - floorSignal, the least any correct lock-free emitter does: one atomic

@@ -24,14 +24,17 @@ const (
 // ListenerStart of the listener with key gated until released.
 type spanGate struct {
 	signals.NopCollector
+	signals.NopObserver
 	gated   string
 	entered chan struct{}
 	release chan struct{}
 }
 
-func (c *spanGate) EmitStart(ctx context.Context, _ signals.Emission) (context.Context, signals.Observe) {
-	return ctx, signals.ObserveListenerSpans
+func (c *spanGate) EmitStart(ctx context.Context, _ signals.Emission) (context.Context, signals.EmitObserver) {
+	return ctx, c
 }
+
+func (c *spanGate) Observe() signals.Observe { return signals.ObserveListenerStart }
 
 func (c *spanGate) ListenerStart(ctx context.Context, l signals.ListenerInfo) context.Context {
 	if l.Key == c.gated {

@@ -25,23 +25,26 @@ import (
 //	benchstat -col /impl bench.txt
 //
 // impl=plain is the signal without instrumentation (the core's fast path).
-// impl=core-general attaches a collector whose EmitStart only counts and asks
-// for nothing more: the cost of the core's general path, which any attached
-// collector pays; the difference between it and the impls below is
+// impl=core-general attaches a collector whose EmitStart only counts and
+// returns no observer: the least any attached collector costs; the difference between it and the impls below is
 // otelsignals' own cost. impl=metrics is Instrument with metrics on and
 // tracing off (the defaults: a duration budget of 100 emissions per second
 // and a rate of 0.01 beyond), impl=metrics-nobudget the same without the
 // budget (the rate alone: the difference is what the budget costs at high
 // rates), impl=metrics-untimed with neither (the counters without any timed
 // emission); impl=off is Instrument with both off (EnableCollector(false));
-// impl=tracing-unsampled has tracing on with the default sampler (an
-// emission outside a trace is not sampled) and metrics off;
+// impl=tracing-unsampled has tracing on with the default sampler,
+// ParentBased(Never()) (an emission outside a trace is not sampled), and
+// metrics off; impl=tracing-never, impl=tracing-ratio and
+// impl=tracing-ratelimited the same with samplers that need no parent and
+// sample nothing here: Never(), Ratio(1e-9) and RateLimited(1e-9) (whose
+// one token the benchmark's first emission takes);
 // impl=tracing-sampled samples every emission; impl=manual-span starts and
 // ends an SDK span with the same attributes around a plain emission, by
 // hand: the cost a sampled emission is compared with.
 
 // impls are the implementations the benchmarks compare.
-var impls = []string{"plain", "core-general", "metrics", "metrics-nobudget", "metrics-untimed", "off", "tracing-unsampled", "tracing-sampled", "manual-span"}
+var impls = []string{"plain", "core-general", "metrics", "metrics-nobudget", "metrics-untimed", "off", "tracing-unsampled", "tracing-never", "tracing-ratio", "tracing-ratelimited", "tracing-sampled", "manual-span"}
 
 // countingCollector counts emissions and asks for nothing more.
 type countingCollector struct {
@@ -49,9 +52,9 @@ type countingCollector struct {
 	emissions atomic.Int64
 }
 
-func (c *countingCollector) EmitStart(ctx context.Context, _ signals.Emission) (context.Context, signals.Observe) {
+func (c *countingCollector) EmitStart(ctx context.Context, _ signals.Emission) (context.Context, signals.EmitObserver) {
 	c.emissions.Add(1)
-	return ctx, 0
+	return ctx, nil
 }
 
 // benchSetup instruments sig as impl says, and returns the function that
@@ -99,6 +102,12 @@ func benchSetup(b *testing.B, sig otelsignals.Signal, impl string, emit func(con
 		cfg.Metrics, cfg.Tracing = false, false
 	case "tracing-unsampled":
 		cfg.Metrics = false
+	case "tracing-never":
+		cfg.Metrics, cfg.Sampler = false, sampling.Never()
+	case "tracing-ratio":
+		cfg.Metrics, cfg.Sampler = false, sampling.Ratio(1e-9)
+	case "tracing-ratelimited":
+		cfg.Metrics, cfg.Sampler = false, sampling.RateLimited(1e-9)
 	case "tracing-sampled":
 		cfg.Metrics, cfg.Sampler = false, sampling.Always()
 	default:

@@ -15,7 +15,7 @@ import (
 
 // BenchmarkCollector measures the instrumentation's own share of an
 // emission with one listener, without the core: the collector calls the
-// core makes, as the flags EmitStart returns ask for them (the core's clock
+// core makes, as the observer EmitStart returns asks for them (the core's clock
 // reads of timed emissions included). impl=metrics has the defaults (a
 // duration budget of 100 emissions per second, then a rate of 0.01);
 // impl=metrics-nobudget the rate alone; impl=metrics-rate0 times nothing;
@@ -55,33 +55,37 @@ func BenchmarkCollector(b *testing.B) {
 				b.Fatal(err)
 			}
 			c := sig.Collector()
-			e := signals.Emission{Signal: "bench", Kind: signals.KindSync, Op: signals.OpEmit, Listeners: 1}
+			e := signals.Emission{Signal: "bench", Op: signals.OpEmit, Listeners: 1}
 			l := signals.ListenerInfo{Signal: "bench"}
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {
-				ectx, flags := c.EmitStart(ctx, e)
+				ectx, o := c.EmitStart(ctx, e)
+				if o == nil {
+					continue
+				}
+				flags := o.Observe()
 				var start time.Time
 				if flags&signals.ObserveDurations != 0 {
 					start = time.Now()
 				}
 				lctx := ectx
-				if flags&signals.ObserveListenerSpans != 0 {
-					lctx = c.ListenerStart(ectx, l)
+				if flags&signals.ObserveListenerStart != 0 {
+					lctx = o.ListenerStart(ectx, l)
 				}
 				if flags&signals.ObserveListeners != 0 {
 					var d time.Duration
 					if !start.IsZero() {
 						d = time.Since(start)
 					}
-					c.ListenerEnd(lctx, l, d, nil)
+					o.ListenerEnd(lctx, l, d, nil)
 				}
 				if flags&signals.ObserveEnd != 0 {
 					var d time.Duration
 					if !start.IsZero() {
 						d = time.Since(start)
 					}
-					c.EmitEnd(ectx, e, signals.EmitResult{Calls: 1, Duration: d})
+					o.EmitEnd(ectx, e, signals.EmitResult{Calls: 1, Duration: d})
 				}
 			}
 		})

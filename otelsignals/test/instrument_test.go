@@ -63,14 +63,20 @@ func TestInstrumentForeignCollector(t *testing.T) {
 	sig := signals.NewSync[int]()
 	foreign := signals.NopCollector{}
 	sig.SetCollector(foreign)
-	if err := otelsignals.Instrument(sig); !errors.Is(err, otelsignals.ErrAlreadyInstrumented) {
-		t.Errorf("Instrument = %v, want ErrAlreadyInstrumented", err)
+	if err := otelsignals.Instrument(sig); err != nil {
+		t.Errorf("Instrument beside another collector = %v", err)
+	}
+	if sig.Collector() == foreign {
+		t.Error("Instrument did not attach")
+	}
+	if err := otelsignals.Detach(sig); err != nil {
+		t.Errorf("Detach = %v", err)
+	}
+	if sig.Collector() != foreign {
+		t.Error("Detach did not give the signal its collector back")
 	}
 	if err := otelsignals.Detach(sig); !errors.Is(err, otelsignals.ErrNotInstrumented) {
 		t.Errorf("Detach = %v, want ErrNotInstrumented", err)
-	}
-	if sig.Collector() != foreign {
-		t.Error("the foreign collector was replaced")
 	}
 }
 

@@ -513,11 +513,14 @@ func signalsBench(p *goTestPkg, benchtime string) *SignalsBench {
 // otelImpls are the variants of otelsignals' BenchmarkSyncEmit.
 var otelImpls = []struct{ impl, what string }{
 	{"plain", "no instrumentation (the core's fast path)"},
-	{"core-general", "a collector that only counts: the core's general path"},
+	{"core-general", "a collector that only counts and returns no observer"},
 	{"metrics", "metrics on, tracing off, durations timed for 1 % of emissions"},
 	{"metrics-untimed", "metrics on, tracing off, no durations"},
 	{"off", "instrumented, metrics and tracing switched off"},
-	{"tracing-unsampled", "metrics off, tracing on, emission not sampled"},
+	{"tracing-unsampled", "metrics off, tracing on (ParentBased(Never())), emission not sampled"},
+	{"tracing-never", "metrics off, tracing on (Never()), emission not sampled"},
+	{"tracing-ratio", "metrics off, tracing on (Ratio(1e-9)), emission not sampled"},
+	{"tracing-ratelimited", "metrics off, tracing on (RateLimited(1e-9)), emission not sampled"},
 	{"tracing-sampled", "metrics off, every emission traced"},
 	{"manual-span", "an SDK span started and ended by hand around a plain emit"},
 }
