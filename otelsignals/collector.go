@@ -62,7 +62,7 @@ func (c *instrumentation) EmitStart(ctx context.Context, e signals.Emission) (co
 		n := uint64(c.counts.emissions.Add(1)) // #nosec G115 -- a sequence number for the hash and the budget: wrapping is harmless
 		timed = ef.timeAll || timing.Mix(n) < ef.threshold || (ef.budget > 0 && c.budget.Take(ef.budget, n))
 	}
-	if ef.tracing {
+	if ef.sampling {
 		op := opIndex(e.Op)
 		p := sampling.Parameters{Ctx: ctx, Signal: c.recorded, Operation: operationNames[op]}
 		if ef.sampler.ShouldSample(p) {

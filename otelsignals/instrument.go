@@ -166,7 +166,8 @@ func (c *instrumentation) refresh(cfg *Config) {
 }
 
 // applyEnabled switches the collector off when neither metrics nor tracing
-// is on, so that emissions take the signal's fast path, and on otherwise.
+// is on (or tracing is on with sampling.Never(), which traces nothing), so
+// that emissions take the signal's fast path, and on otherwise.
 // An instrumentation attached beside another collector leaves it on: its
 // EmitStart then returns no observer. The caller holds settings.mu.
 func (c *instrumentation) applyEnabled() {
@@ -174,7 +175,7 @@ func (c *instrumentation) applyEnabled() {
 		return
 	}
 	e := c.eff.Load()
-	if on := e.metrics || e.tracing; on != c.enabled {
+	if on := e.metrics || e.sampling; on != c.enabled {
 		c.sig.EnableCollector(on)
 		c.enabled = on
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"reflect"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -359,6 +360,10 @@ type effective struct {
 	threshold     uint64           // time an emission if a random uint64 is below it
 	budget        int64            // emissions timed per second whatever the rate; 0: none
 	sampler       sampling.Sampler // never nil: Config.Validate checks
+	// sampling: tracing is on and the sampler may sample. Only then is
+	// the sampler asked; with sampling.Never() an emission decides
+	// nothing, and with metrics off too the collector is switched off.
+	sampling bool
 }
 
 // setRate sets the timing decision for rate, in [0, 1].
@@ -400,5 +405,15 @@ func effectiveFor(c *Config, pinned *Override, name string) *effective {
 	if o, ok := c.Overrides[name]; ok {
 		o.applyTo(e)
 	}
+	e.sampling = e.tracing && !neverSamples(e.sampler)
 	return e
+}
+
+// neverSamples reports whether s is sampling.Never(), which samples nothing
+// whatever the emission: the decision is made once, here, instead of on
+// every emission. A sampler that may change (a sampling.Dynamic) is asked
+// on every emission.
+func neverSamples(s sampling.Sampler) bool {
+	t := reflect.TypeOf(s)
+	return t != nil && t.Comparable() && s == sampling.Never()
 }

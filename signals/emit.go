@@ -25,7 +25,11 @@ import (
 // emission (the common case of OpenTelemetry metrics without sampled timing):
 // the same loop, counting the calls and reporting failures to the observer.
 // A collector that returns no observer (tracing an unsampled emission) sends
-// Emit to callFast, and TryEmit to the counted path.
+// Emit back to emitView's fast loop (kindUnobserved), and TryEmit to the
+// counted path, which then reports nothing. (Through callFast, an emission
+// to 10 listeners measured 13-25 ns slower, and through the counted path
+// 11 ns slower: BenchmarkSyncEmit, impl=core-general and impl=tracing-ratio,
+// in otelsignals/test.)
 //
 // Four loops are written out, each for its speed (see their comments):
 // emitView, callFast, tryEmitFast and callCounted. The general path's
@@ -70,16 +74,22 @@ func (s *BaseSignal[T]) emitFast(ctx context.Context, payload T, kind Kind) {
 // delivery of an enqueued emission (op OpDeliver, q what it knows of its
 // enqueue; nil for Emit: a pointer, so that the arguments stay in registers).
 //
-// kind is not used (an Emission has no kind): it stays in the signature
-// because without it the loop was compiled with other registers and measured
-// 74 ns instead of 59 for 10 keyed listeners (BenchmarkSyncEmitKeyed, one run).
+// kind is not used (an Emission has no kind), except that kindUnobserved
+// skips the collector: emitObserved passes it for an emission that nothing
+// observes. It stays in the signature because without it the loop was
+// compiled with other registers and measured 74 ns instead of 59 for 10
+// keyed listeners (BenchmarkSyncEmitKeyed, one run).
 //
 // Its loop is callFast's, written out: with the caller in local variables
 // instead of behind callFast's pointer, an emission to 10 listeners measured
 // 1.27× the floor instead of 1.50× (BenchmarkSyncEmit, listeners=10,
 // impl=signals against impl=floor, in one run).
+// kindUnobserved is emitView's kind for an emission of an observed view
+// whose collector returned no EmitObserver: it takes the fast path.
+const kindUnobserved Kind = 0
+
 func (s *BaseSignal[T]) emitView(ctx context.Context, payload T, v *view[T], kind Kind, op Operation, q *enqueued) {
-	if v.obs != nil {
+	if v.obs != nil && kind != kindUnobserved {
 		_ = s.emitObserved(ctx, payload, v, op, q) // Emit returns no error
 		return
 	}
@@ -366,49 +376,54 @@ func (s *BaseSignal[T]) tryInterrupted(ctx context.Context, x *entry[T], c calle
 
 // emitObserved is an emission, on the calling goroutine, of a view that has an
 // observer: on the general path, unless the observer is a collector alone.
-// Then the collector's EmitStart decides. If it returns no EmitObserver and
-// the listeners' context cannot be cancelled, an Emit takes the fast path's
-// loop, callFast (an unsampled emission costs the collector one call); if
-// the observer asks for at most EmitEnd (or a TryEmit has none), the
-// emission takes the counted path. It returns what TryEmit returns.
+// Then the collector's EmitStart decides. If the listeners' context cannot
+// be cancelled and it returns no EmitObserver, an Emit takes the fast path
+// (an unsampled emission costs the collector one call); if it returns one
+// that asks for at most EmitEnd (or none, for a TryEmit), the emission takes
+// the counted path. It returns what TryEmit returns.
 func (s *BaseSignal[T]) emitObserved(ctx context.Context, payload T, v *view[T], op Operation, q *enqueued) error {
 	o := v.obs
 	if !o.collectorOnly {
 		return s.emitGeneral(ctx, payload, v, caller{}, 0, op, q)
 	}
-	// watch.begin, written out, and e set up field by field: the counted
-	// path's copies of its state and of the Emission go through memory
-	// only where the stores are long done (a composite literal, or an
-	// Emission built just before it is copied, measured 10-20 ns more per
-	// emission: BenchmarkSyncEmit, impl=metrics-untimed, in
+	// watch.begin, written out, and info and e set up field by field: the
+	// counted path's copies of its state and of the Emission go through
+	// memory only where the stores are long done (a composite literal, or
+	// an Emission built just before it is copied, measured 10-20 ns more
+	// per emission: BenchmarkSyncEmit, impl=metrics-untimed, in
 	// otelsignals/test).
-	var e counted[T]
-	e.info = s.emission(v, op, q)
-	lctx, eo := o.collector.EmitStart(ctx, e.info)
+	var info Emission
+	info.Signal, info.Op, info.Listeners = s.Name(), op, len(v.entries)
+	if q != nil {
+		info.Enqueued = q.by
+	}
+	lctx, eo := o.collector.EmitStart(ctx, info)
 	if lctx != nil {
 		ctx = lctx
+	}
+	if eo == nil && op != OpTryEmit && ctx.Done() == nil {
+		// Nothing observes the emission (tracing an unsampled one): the
+		// fast path. Through the counted path, an emission measured 11 ns
+		// more (BenchmarkSyncEmit, impl=core-general, in otelsignals/test).
+		s.emitView(ctx, payload, v, kindUnobserved, op, q)
+		return nil
 	}
 	var flags Observe
 	if eo != nil {
 		flags = eo.Observe()
 	}
 	if flags&^ObserveEnd != 0 || ctx.Done() != nil {
-		w := watch{eo: eo, flags: flags, info: e.info, wait: q.waited()}
+		w := watch{eo: eo, flags: flags, info: info, wait: q.waited()}
 		if flags&ObserveDurations != 0 {
 			w.start = monotime()
 		}
 		return s.emitStarted(ctx, payload, v, caller{}, 0, op, &w)
 	}
-	if eo == nil && op != OpTryEmit {
-		e.c.begin(&s.removals, v.gen)
-		s.callFast(&e.c, ctx, payload, v)
-		e.c.end()
-		return nil
-	}
+	var e counted[T]
+	e.info = info
 	e.s, e.ctx, e.payload, e.v, e.try = s, ctx, payload, v, op == OpTryEmit
-	e.eo, e.end, e.q = eo, flags&ObserveEnd != 0, q
-	e.c.begin(&s.removals, v.gen)
-	return e.callCounted(0)
+	e.eo, e.end, e.res.QueueWait = eo, flags&ObserveEnd != 0, q.waited()
+	return e.callCounted(0) // which begins e.c
 }
 
 // emission describes an emission of v to the collector; q is nil but for
@@ -428,13 +443,15 @@ type counted[T any] struct {
 	ctx     context.Context
 	payload T
 	v       *view[T]
-	try     bool         // TryEmit: stop at the first failure and return it
-	calls   int          // listener calls made
+	try     bool // TryEmit: stop at the first failure and return it
+	c       caller
 	eo      EmitObserver // nil if none
 	end     bool         // eo asked for EmitEnd
 	info    Emission
-	q       *enqueued // what a delivery knows of its enqueue; nil otherwise
-	c       caller
+	// res is the end of the emission, filled in as it goes, so that
+	// EmitEnd's argument is copied from stores that are long done (see
+	// emitObserved): res.Calls is counted before each call.
+	res EmitResult
 }
 
 // callCounted is the counted path's loop, from listener index from on, written
@@ -449,13 +466,26 @@ func (e *counted[T]) callCounted(from int) (err error) {
 	entries := e.v.entries
 	n := len(entries)
 	cur := n // as in emitView
+	// The caller is copied into this frame while the loop runs, as emitView
+	// keeps its own, and stored back before the emission goes on
+	// elsewhere: used through e, an emission counted by otelsignals to 10
+	// listeners measured 25-30 ns slower (BenchmarkSyncEmit, listeners=10,
+	// impl=metrics-untimed, in otelsignals/test). It begins the emission
+	// in this frame too: a caller begun in e and copied here at once made
+	// the copy wait for the stores (about 5 ns per emission).
+	cl := e.c
+	c := &cl
+	if !c.started() {
+		c.begin(&e.s.removals, e.v.gen)
+	}
 	defer func() {
 		if cur != n {
+			e.c = cl
 			err = e.interrupted(cur, recover())
 		}
 	}()
-	c := &e.c
 	g, slotted := c.gen, c.slot != nil
+	ctx, payload := e.ctx, e.payload
 	for i := from; i < n; i++ {
 		x := &entries[i]
 		cur = i
@@ -474,21 +504,23 @@ func (e *counted[T]) callCounted(from int) (err error) {
 			c.settle()
 			continue
 		}
-		e.calls++
+		e.res.Calls++
 		if x.errFn == nil {
-			x.fn(e.ctx, e.payload)
-		} else if ferr := x.errFn(e.ctx, e.payload); ferr != nil {
+			x.fn(ctx, payload)
+		} else if ferr := x.errFn(ctx, payload); ferr != nil {
 			c.settle()
 			cur = ^i
-			e.s.failed(e.ctx, x, ferr, false, e.try, e.v.obs, e.eo, 0)
+			e.s.failed(ctx, x, ferr, false, e.try, e.v.obs, e.eo, 0)
 			if e.try {
 				cur = n
+				e.c = cl
 				return e.done(ferr)
 			}
 			continue
 		}
 	}
 	cur = n
+	e.c = cl
 	return e.done(nil)
 }
 
@@ -517,7 +549,10 @@ func (e *counted[T]) interrupted(cur int, p any) error {
 func (e *counted[T]) done(err error) error {
 	e.c.end()
 	if e.end {
-		e.eo.EmitEnd(e.ctx, e.info, EmitResult{Calls: e.calls, Err: err, QueueWait: e.q.waited()})
+		if err != nil {
+			e.res.Err = err
+		}
+		e.eo.EmitEnd(e.ctx, e.info, e.res)
 	}
 	return err
 }

@@ -456,3 +456,58 @@ func TestConcurrentToggle(t *testing.T) {
 		t.Errorf("counted %d listener calls, more than the %d made", counted, 2*calls.Load())
 	}
 }
+
+// TestNeverSwitchesOff checks that tracing with sampling.Never() and metrics
+// off switches the instrumentation off (emissions take the fast path), that
+// a sampler that may sample switches it on again, and that a sampling.Dynamic,
+// which can change without the Settings, keeps it on.
+func TestNeverSwitchesOff(t *testing.T) {
+	e := newEnv(t)
+	cfg := otelsignals.DefaultConfig()
+	cfg.Metrics, cfg.Sampler = false, sampling.Never()
+	s, err := otelsignals.NewSettings(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := &switchable{SyncSignal: signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "never"})}
+	if err := otelsignals.Instrument(sig, e.Options(otelsignals.WithSettings(s))...); err != nil {
+		t.Fatal(err)
+	}
+	sig.AddListener(func(context.Context, int) {})
+	emit := func() { sig.Emit(context.Background(), 1) }
+	if calls := sig.enableCalls(); !equal(calls, []bool{false}) {
+		t.Fatalf("EnableCollector calls = %v, want [false]", calls)
+	}
+	if a := testing.AllocsPerRun(100, emit); a != 0 {
+		t.Errorf("emission allocates %v times while switched off", a)
+	}
+	dyn := sampling.NewDynamic(sampling.Never())
+	steps := []struct {
+		sampler sampling.Sampler
+		enable  []bool // EnableCollector calls so far
+		spans   int    // spans ended so far, after 3 emissions
+	}{
+		{sampling.Always(), []bool{false, true}, 3},
+		{sampling.Never(), []bool{false, true, false}, 3},
+		{dyn, []bool{false, true, false, true}, 3},
+	}
+	for i, step := range steps {
+		if err := s.SetSampler(step.sampler); err != nil {
+			t.Fatal(err)
+		}
+		if calls := sig.enableCalls(); !equal(calls, step.enable) {
+			t.Errorf("step %d (%s): EnableCollector calls = %v, want %v", i, step.sampler.Description(), calls, step.enable)
+		}
+		for range 3 {
+			emit()
+		}
+		if got := len(e.spans.Ended()); got != step.spans {
+			t.Errorf("step %d (%s): %d spans, want %d", i, step.sampler.Description(), got, step.spans)
+		}
+	}
+	dyn.Set(sampling.Always()) // not through the Settings: still followed
+	emit()
+	if got := len(e.spans.Ended()); got != 4 {
+		t.Errorf("after Dynamic.Set(Always): %d spans, want 4", got)
+	}
+}
