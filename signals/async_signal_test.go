@@ -3,6 +3,7 @@ package signals_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -512,4 +513,56 @@ func TestEnqueueAsLastWorkerRetires(t *testing.T) {
 	}
 	s.Close()
 	checkNoLeak(t)
+}
+
+// TestSlowListenersBringInHelpers: when enqueued emissions pile up and their
+// listener is slow, the owning worker brings in the pool's other workers,
+// which deliver from the same queue: listeners then run on several workers
+// at once, and every emission is delivered once.
+func TestSlowListenersBringInHelpers(t *testing.T) {
+	const n = 400
+	s := signals.NewWithOptions[int](&signals.SignalOptions{WorkerPoolSize: 3, QueueSize: n})
+	defer s.Close()
+	var (
+		mu            sync.Mutex
+		order         []int
+		running, most atomic.Int32
+		done          = make(chan struct{})
+	)
+	s.AddListener(func(_ context.Context, v int) {
+		mu.Lock()
+		order = append(order, v)
+		mu.Unlock()
+		r := running.Add(1)
+		for m := most.Load(); r > m && !most.CompareAndSwap(m, r); m = most.Load() {
+		}
+		time.Sleep(50 * time.Microsecond)
+		running.Add(-1)
+		if v == n-1 {
+			close(done)
+		}
+	})
+	for i := range n {
+		if err := s.Enqueue(context.Background(), i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-done
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if m := most.Load(); m < 2 {
+		t.Errorf("at most %d listener calls ran at once: no helper joined the owner", m)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	slices.Sort(order)
+	for i, v := range order {
+		if v != i {
+			t.Fatalf("%d deliveries; emission %d delivered %s", len(order), i, map[bool]string{true: "twice", false: "never"}[v < i])
+		}
+	}
+	if len(order) != n {
+		t.Errorf("%d deliveries of %d emissions", len(order), n)
+	}
 }

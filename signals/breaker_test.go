@@ -108,3 +108,29 @@ func TestSetBreakerThreshold(t *testing.T) {
 		t.Error("enabling on the zero value")
 	}
 }
+
+// TestSetBreakerThresholdOnUnkeyedListeners: switched on while the signal
+// runs, the breaker also disables listeners that were added without a key
+// (error-aware or panicking), and leaves those that succeed alone.
+func TestSetBreakerThresholdOnUnkeyedListeners(t *testing.T) {
+	s := signals.NewSyncWithOptions[int](&signals.SignalOptions{Stats: true})
+	s.SetErrorHandler(func(context.Context, string, error) {})
+	var failing, panicking, fine int
+	s.AddListenerWithErr(func(context.Context, int) error { failing++; return errors.New("e") })
+	s.AddListener(func(context.Context, int) { panicking++; panic("p") })
+	s.AddListener(func(context.Context, int) { fine++ })
+	s.Emit(context.Background(), 1) // no breaker yet
+	s.SetBreakerThreshold(2)
+	for range 4 {
+		s.Emit(context.Background(), 1)
+	}
+	if failing != 3 || panicking != 3 || fine != 5 {
+		t.Errorf("calls: failing %d, panicking %d, fine %d; want 3, 3, 5", failing, panicking, fine)
+	}
+	if st := s.Stats(); st.DisabledListeners != 2 {
+		t.Errorf("%d listeners disabled, want 2", st.DisabledListeners)
+	}
+	if n := s.EnableListeners(); n != 2 {
+		t.Errorf("EnableListeners re-enabled %d, want 2", n)
+	}
+}

@@ -69,7 +69,7 @@ type callSlot struct {
 }
 
 // id is the address of h, as call slots announce it.
-func id(h *handle) uintptr { return uintptr(unsafe.Pointer(h)) }
+func id(h *handle) uintptr { return uintptr(unsafe.Pointer(h)) } // #nosec G103 -- compared, never turned back into a pointer (see callSlot)
 
 // callSlots are the process's call slots. They are shared by every signal: a
 // handle identifies its listener, whatever signal it belongs to.
@@ -121,7 +121,7 @@ type caller struct {
 func (c *caller) begin(rm *notifier, g *handle) {
 	c.rm, c.gen = rm, g
 	var anchor byte
-	i := uintptr(unsafe.Pointer(&anchor)) >> 11 % numCallSlots
+	i := uintptr(unsafe.Pointer(&anchor)) >> 11 % numCallSlots // #nosec G103 -- the stack's address, only as a hint for a slot
 	if c.slot = &callSlots.slots[i]; !c.slot.cur.CompareAndSwap(0, id(g)) {
 		if c.slot = claimNextSlot(g, i); c.slot == nil {
 			return

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -298,5 +299,57 @@ func TestObservedEmissionAllocatesNothing(t *testing.T) {
 				t.Errorf("TryEmit: %v allocations", a)
 			}
 		})
+	}
+}
+
+// startsOnly is a collector that implements only EmitStart, embedding
+// NopCollector for the rest, and whose observer implements only Observe,
+// embedding NopObserver: it must keep working on every operation, as a
+// collector written against an older version of the interfaces does.
+type startsOnly struct {
+	signals.NopCollector
+	starts atomic.Int32
+}
+
+type endsAsked struct{ signals.NopObserver }
+
+func (endsAsked) Observe() signals.Observe {
+	return signals.ObserveEnd | signals.ObserveListeners | signals.ObserveDurations
+}
+
+func (c *startsOnly) EmitStart(ctx context.Context, _ signals.Emission) (context.Context, signals.EmitObserver) {
+	c.starts.Add(1)
+	return ctx, endsAsked{}
+}
+
+func TestCollectorEmbeddingNops(t *testing.T) {
+	c := &startsOnly{}
+	sig := signals.NewWithOptions[int](&signals.SignalOptions{WorkerPoolSize: 1, QueueSize: 1, Overflow: signals.OverflowDrop,
+		ErrorHandler: func(context.Context, string, error) {}})
+	defer sig.Close()
+	sig.SetCollector(c)
+	gate, entered := make(chan struct{}), make(chan struct{}, 1)
+	sig.AddListener(func(_ context.Context, v int) { // ListenerChanged
+		if v == 0 {
+			entered <- struct{}{}
+			<-gate
+		}
+	})
+	sig.AddListenerWithErr(func(context.Context, int) error { return errors.New("fails") }) // ListenerEnd with an error
+	if err := sig.Enqueue(context.Background(), 0); err != nil {
+		t.Fatal(err)
+	}
+	<-entered
+	_ = sig.Enqueue(context.Background(), 1)                                                // fills the queue
+	if err := sig.Enqueue(context.Background(), 2); !errors.Is(err, signals.ErrQueueFull) { // Dropped
+		t.Errorf("Enqueue into a full queue = %v, want ErrQueueFull", err)
+	}
+	close(gate)
+	sig.Emit(context.Background(), 3) // EmitEnd
+	if err := sig.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := c.starts.Load(); n < 4 {
+		t.Errorf("EmitStart called %d times, want at least 4", n)
 	}
 }

@@ -102,7 +102,7 @@ func (s *BaseSignal[T]) emitView(ctx context.Context, payload T, v *view[T], kin
 	var c caller
 	c.rm, c.gen = &s.removals, v.gen
 	var anchor byte
-	slot := uintptr(unsafe.Pointer(&anchor)) >> 11 % numCallSlots
+	slot := uintptr(unsafe.Pointer(&anchor)) >> 11 % numCallSlots // #nosec G103 -- the stack's address, only as a hint for a slot (see caller.begin)
 	if c.slot = &callSlots.slots[slot]; !c.slot.cur.CompareAndSwap(0, id(c.gen)) {
 		c.slot = claimNextSlot(c.gen, slot)
 	}
@@ -250,7 +250,7 @@ func (s *BaseSignal[T]) tryEmitFast(ctx context.Context, payload T) (err error) 
 	var c caller
 	c.rm, c.gen = &s.removals, v.gen
 	var anchor byte
-	slot := uintptr(unsafe.Pointer(&anchor)) >> 11 % numCallSlots
+	slot := uintptr(unsafe.Pointer(&anchor)) >> 11 % numCallSlots // #nosec G103 -- the stack's address, only as a hint for a slot (see caller.begin)
 	if c.slot = &callSlots.slots[slot]; !c.slot.cur.CompareAndSwap(0, id(c.gen)) {
 		c.slot = claimNextSlot(c.gen, slot)
 	}

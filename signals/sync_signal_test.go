@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -532,5 +534,51 @@ func TestListenerMetrics(t *testing.T) {
 	o.Emit(context.Background(), 1)
 	if m := o.Metadata("k"); m.CallCount != 1 {
 		t.Errorf("SignalOptions.ListenerMetrics: %+v", m)
+	}
+}
+
+// TestManyKeyedListeners adds keyed listeners in an order that is not the
+// keys' order, past the points where the key index merges its recent keys
+// into its sorted ones, and removes some: every key is found, Keys are in
+// registration order, and emissions call the listeners in the order they were added.
+func TestManyKeyedListeners(t *testing.T) {
+	const n = 300
+	var sig signals.SyncSignal[int]
+	var order []int
+	key := func(i int) string { return fmt.Sprintf("k%03d", (i*7)%n) } // a permutation of 0..n-1
+	for i := range n {
+		sig.AddListener(func(context.Context, int) { order = append(order, i) }, key(i))
+	}
+	for i := range n {
+		if !sig.HasKey(key(i)) {
+			t.Fatalf("key %s not found", key(i))
+		}
+	}
+	if sig.HasKey("k") || sig.HasKey("k999") {
+		t.Error("HasKey finds a key never added")
+	}
+	keys := sig.Keys()
+	for i := range n {
+		if i >= len(keys) || keys[i] != key(i) {
+			t.Fatalf("Keys: %d keys, not in registration order at %d", len(keys), i)
+		}
+	}
+	for i := 0; i < n; i += 3 {
+		if left := sig.RemoveListener(key(i)); left != n-1-i/3 {
+			t.Fatalf("RemoveListener(%s) = %d, want %d", key(i), left, n-1-i/3)
+		}
+	}
+	sig.Emit(context.Background(), 0)
+	var want []int
+	for i := range n {
+		if i%3 != 0 {
+			want = append(want, i)
+		}
+		if sig.HasKey(key(i)) != (i%3 != 0) {
+			t.Fatalf("HasKey(%s) = %t after the removals", key(i), !(i%3 != 0))
+		}
+	}
+	if !slices.Equal(order, want) {
+		t.Errorf("emission called %d listeners, in order %t", len(order), slices.IsSorted(order))
 	}
 }
