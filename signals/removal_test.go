@@ -263,41 +263,7 @@ func TestRemoveListenerSelfWaitsForOthers(t *testing.T) {
 // other's calls on other goroutines, but not for a call it runs inside of.
 func TestRemoveOtherFromListener(t *testing.T) {
 	t.Run("running elsewhere", func(t *testing.T) {
-		s := signals.NewSync[int]()
-		entered, release := make(chan struct{}), make(chan struct{})
-		var xRunning, during atomic.Bool
-		removed := make(chan struct{})
-		s.AddListener(func(_ context.Context, v int) {
-			if v == 2 {
-				s.RemoveListener("x")
-				during.Store(xRunning.Load())
-				close(removed)
-			}
-		}, "remover")
-		s.AddListener(func(_ context.Context, v int) {
-			if v == 1 {
-				xRunning.Store(true)
-				entered <- struct{}{}
-				<-release
-				xRunning.Store(false)
-			}
-		}, "x")
-		go s.Emit(context.Background(), 1)
-		await(t, entered, "the call of x")
-		go s.Emit(context.Background(), 2)
-		waitUntil(t, "the removal to wait or return", func() bool {
-			select {
-			case <-removed:
-				return true
-			default:
-				return blockedIn(removeListener)
-			}
-		})
-		close(release)
-		await(t, removed, "the removal")
-		if during.Load() {
-			t.Error("RemoveListener from a listener returned while the removed listener ran on another goroutine")
-		}
+		removalFromListener(t, "RemoveListener", removeListener, func(s *signals.SyncSignal[int]) { s.RemoveListener("x") })
 	})
 	t.Run("nested", func(t *testing.T) {
 		// x emits on another signal, whose listener removes x: x's call is
@@ -312,41 +278,7 @@ func TestRemoveOtherFromListener(t *testing.T) {
 		}
 	})
 	t.Run("reset from a listener", func(t *testing.T) {
-		s := signals.NewSync[int]()
-		entered, release := make(chan struct{}), make(chan struct{})
-		var xRunning, during atomic.Bool
-		done := make(chan struct{})
-		s.AddListener(func(_ context.Context, v int) {
-			if v == 2 {
-				s.Reset() // removes itself too
-				during.Store(xRunning.Load())
-				close(done)
-			}
-		}, "resetter")
-		s.AddListener(func(_ context.Context, v int) {
-			if v == 1 {
-				xRunning.Store(true)
-				entered <- struct{}{}
-				<-release
-				xRunning.Store(false)
-			}
-		}, "x")
-		go s.Emit(context.Background(), 1)
-		await(t, entered, "the call of x")
-		go s.Emit(context.Background(), 2)
-		waitUntil(t, "Reset to wait or return", func() bool {
-			select {
-			case <-done:
-				return true
-			default:
-				return blockedIn(reset)
-			}
-		})
-		close(release)
-		await(t, done, "Reset")
-		if during.Load() || s.Len() != 0 {
-			t.Errorf("Reset from a listener returned while x ran on another goroutine (%v), Len = %d", during.Load(), s.Len())
-		}
+		removalFromListener(t, "Reset", reset, func(s *signals.SyncSignal[int]) { s.Reset() })
 	})
 }
 
@@ -503,5 +435,47 @@ func TestRemoveListenerAndResetAtOnce(t *testing.T) {
 	}
 	if n == -1 && resetRunning.Load() {
 		t.Error("Reset removed the listener and returned while it was running")
+	}
+}
+
+// removalFromListener checks that remove, called by a listener of a signal
+// (named op, blocking in the function named fn while it waits), does not
+// return while the keyed listener "x" it removes runs on another goroutine.
+func removalFromListener(t *testing.T, op, fn string, remove func(*signals.SyncSignal[int])) {
+	t.Helper()
+	s := signals.NewSync[int]()
+	entered, release := make(chan struct{}), make(chan struct{})
+	var xRunning, during atomic.Bool
+	done := make(chan struct{})
+	s.AddListener(func(_ context.Context, v int) {
+		if v == 2 {
+			remove(s) // Reset removes this listener too
+			during.Store(xRunning.Load())
+			close(done)
+		}
+	}, "remover")
+	s.AddListener(func(_ context.Context, v int) {
+		if v == 1 {
+			xRunning.Store(true)
+			entered <- struct{}{}
+			<-release
+			xRunning.Store(false)
+		}
+	}, "x")
+	go s.Emit(context.Background(), 1)
+	await(t, entered, "the call of x")
+	go s.Emit(context.Background(), 2)
+	waitUntil(t, op+" to wait or return", func() bool {
+		select {
+		case <-done:
+			return true
+		default:
+			return blockedIn(fn)
+		}
+	})
+	close(release)
+	await(t, done, op)
+	if during.Load() || s.HasKey("x") {
+		t.Errorf("%s from a listener returned while x ran on another goroutine (%v), x still registered: %v", op, during.Load(), s.HasKey("x"))
 	}
 }
