@@ -3,6 +3,7 @@ package signals_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -564,5 +565,111 @@ func TestSlowListenersBringInHelpers(t *testing.T) {
 	}
 	if len(order) != n {
 		t.Errorf("%d deliveries of %d emissions", len(order), n)
+	}
+}
+
+// TestBatchSurvivesGoexitWhileFinishingAFailure: when a plain listener fails
+// in the middle of a batch of enqueued emissions, and finishing that
+// emission does not return (a later listener, or the error handler, calls
+// runtime.Goexit), the rest of the batch is still delivered, and the queue
+// depth comes back to zero.
+func TestBatchSurvivesGoexitWhileFinishingAFailure(t *testing.T) {
+	for _, tt := range []struct {
+		name                       string
+		first                      func() // what the first listener does with emission 0
+		laterGoexits, handlerExits bool
+	}{
+		{"panic, then a later listener's Goexit", func() { panic("boom") }, true, false},
+		{"panic, then the error handler's Goexit", func() { panic("boom") }, false, true},
+		{"Goexit, then the error handler's Goexit", runtime.Goexit, false, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			const n = 40
+			handler := func(context.Context, string, error) {}
+			if tt.handlerExits {
+				handler = func(context.Context, string, error) { runtime.Goexit() }
+			}
+			// No Stats: measuring queue waits would take the emissions off the plain loop.
+			s := signals.NewWithOptions[int](&signals.SignalOptions{WorkerPoolSize: 1, ErrorHandler: handler})
+			entered, release := make(chan struct{}), make(chan struct{})
+			var got atomic.Int32
+			s.AddListener(func(_ context.Context, v int) {
+				switch v {
+				case -1: // holds the owner while the batch is enqueued
+					close(entered)
+					<-release
+				case 0:
+					tt.first()
+				}
+			})
+			s.AddListener(func(_ context.Context, v int) {
+				if v == 0 && tt.laterGoexits {
+					runtime.Goexit()
+				}
+			})
+			s.AddListener(func(_ context.Context, v int) {
+				if v >= 0 {
+					got.Add(1)
+				}
+			})
+			if err := s.Enqueue(context.Background(), -1); err != nil {
+				t.Fatal(err)
+			}
+			<-entered
+			for i := range n {
+				if err := s.Enqueue(context.Background(), i); err != nil {
+					t.Fatal(err)
+				}
+			}
+			close(release)
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			want := int32(n)
+			if tt.laterGoexits || tt.handlerExits {
+				want = n - 1 // emission 0 ends where its goroutine exits
+			}
+			if st := s.Stats(); got.Load() < want || st.QueueLen != 0 || st.Dropped != 0 {
+				t.Errorf("last listener called %d times, want %d; queue depth %d, dropped %d", got.Load(), want, st.QueueLen, st.Dropped)
+			}
+		})
+	}
+}
+
+// TestQueueLenNeverNegative polls Stats().QueueLen while producers enqueue
+// and the pool's workers deliver.
+func TestQueueLenNeverNegative(t *testing.T) {
+	s := signals.NewWithOptions[int](&signals.SignalOptions{WorkerPoolSize: 4})
+	s.AddListener(func(context.Context, int) {})
+	stop, polled := make(chan struct{}), make(chan int)
+	go func() {
+		low := 0
+		for {
+			select {
+			case <-stop:
+				polled <- low
+				return
+			default:
+			}
+			low = min(low, s.Stats().QueueLen)
+		}
+	}()
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 20_000 {
+				_ = s.Enqueue(context.Background(), i)
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if low := <-polled; low < 0 {
+		t.Errorf("Stats().QueueLen was %d", low)
 	}
 }

@@ -387,12 +387,16 @@ func (s *AsyncSignal[T]) deliverAll(ds []delivery[T], p *WorkerPool) {
 	i, cur := 0, -1 // cur: the listener of ds[i] the plain loop calls, or -1
 	defer func() {
 		if i < len(ds) { // a listener panicked (plain loop) or called runtime.Goexit
+			// The rest of the batch is delivered by a deferred call, so
+			// that it is delivered even if finishing ds[i] does not
+			// return: a later listener of it, or the error handler,
+			// may call runtime.Goexit, which runs deferred calls only.
+			defer s.deliverAll(ds[i+1:], p)
 			if cur >= 0 {
 				d := &ds[i]
 				s.fastInterrupted(d.ctx, d.payload, d.v, c, cur, recover())
 			}
 			c = caller{}
-			s.deliverAll(ds[i+1:], p)
 		}
 	}()
 	for ; i < len(ds); i++ {

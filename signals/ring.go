@@ -166,9 +166,12 @@ func (r *ring[E]) ready() bool {
 	return r.slots[pos&r.mask].seq.Load() == pos+1
 }
 
-// len returns the number of values in the ring, or being pushed into it.
+// len returns the number of values in the ring, or being pushed into it. It
+// reads head before tail: read the other way, pops after the read of tail
+// (of values pushed after it) made the difference negative.
 func (r *ring[E]) len() int {
-	return int(r.tail.Load()&^sealed - r.head.Load()) // #nosec G115 -- at most the ring's size
+	head := r.head.Load()
+	return max(int(r.tail.Load()&^sealed-head), 0) // #nosec G115 -- at most the ring's size
 }
 
 // drained reports whether the ring is sealed and every value pushed into it
