@@ -156,11 +156,7 @@ func TestDuplicatesSuppressedWithinWindow(t *testing.T) {
 	if st := pub.Stats(); st.Published != 5 || st.Duplicates != 2 {
 		t.Errorf("stats %+v, want 5 published of which 2 duplicates", st)
 	}
-	info, err := js.Stream(ctxT(t), "ORDERS")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := info.CachedInfo().State.Msgs; n != 3 {
+	if n := storedMessages(t, js, "ORDERS"); n != 3 {
 		t.Errorf("the stream holds %d messages, want 3", n)
 	}
 }
@@ -446,11 +442,7 @@ func TestCloseDrainsWhatWasPublished(t *testing.T) {
 	if st := pub.Stats(); st.Published != n || st.Buffered != 0 || st.Pending != 0 {
 		t.Fatalf("after Close: %+v", st)
 	}
-	info, err := js.Stream(ctxT(t), "ORDERS")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := info.CachedInfo().State.Msgs; got != n {
+	if got := storedMessages(t, js, "ORDERS"); got != n {
 		t.Fatalf("the stream holds %d messages after Close, want %d", got, n)
 	}
 	if err := local.TryEmit(context.Background(), Order{}); err != nil {

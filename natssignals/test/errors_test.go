@@ -503,11 +503,7 @@ func TestLostAckIsDeduplicated(t *testing.T) {
 	if n := got.len(); n != 3 {
 		t.Errorf("received %d, want 3", n)
 	}
-	info, err := js.Stream(ctxT(t), "ORDERS")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := info.CachedInfo().State.Msgs; n != 3 {
+	if n := storedMessages(t, js, "ORDERS"); n != 3 {
 		t.Errorf("the stream holds %d messages, want 3", n)
 	}
 }

@@ -106,6 +106,16 @@ func jetStream(tb testing.TB, nc *nats.Conn) jetstream.JetStream {
 	return js
 }
 
+// storedMessages returns how many messages the stream named name holds.
+func storedMessages(tb testing.TB, js jetstream.JetStream, name string) uint64 {
+	tb.Helper()
+	info, err := js.Stream(ctxT(tb), name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return info.CachedInfo().State.Msgs
+}
+
 // createStreams creates a file-backed stream ORDERS on "orders.>" with a
 // duplicate window, and a stream DEADLETTER on "deadletter.>".
 func createStreams(tb testing.TB, js jetstream.JetStream) {
