@@ -19,6 +19,10 @@ type instrumentation struct {
 	counts counts
 	budget timing.Budget             // the duration budget's window
 	eff    atomic.Pointer[effective] // never nil once attached
+	// share is the share of emissions the signal shows the
+	// instrumentation: 1, unless only a sampler that thins needs them
+	// (see effective.thinner).
+	share signals.Share
 
 	sig      Signal
 	kind     signals.Kind
@@ -40,7 +44,7 @@ type instrumentation struct {
 	shared  shared // observers of the emissions that are not traced
 }
 
-var _ signals.MetricsCollector = (*instrumentation)(nil)
+var _ signals.ShareCollector = (*instrumentation)(nil)
 
 // Instrument attaches OpenTelemetry instrumentation to sig, a
 // [*signals.SyncSignal] or [*signals.AsyncSignal] of any payload type, in
@@ -160,9 +164,26 @@ func isNil(sig Signal) bool {
 // attached, switches it on or off to match. The caller holds settings.mu.
 func (c *instrumentation) refresh(cfg *Config) {
 	c.eff.Store(effectiveFor(cfg, &c.pinned, c.name))
+	c.applyShare()
 	if c.attached {
 		c.applyEnabled()
 	}
+}
+
+// Share returns the share of emissions the signal shows the
+// instrumentation: every emission while metrics are on, and, with metrics
+// off, the share of a sampler that thins (a sampling.Thinner: Ratio,
+// RateLimited), whose Thinned sampler then decides the emissions shown.
+// An emission not shown costs the signal one random number.
+func (c *instrumentation) Share() *signals.Share { return &c.share }
+
+// applyShare sets the share of emissions shown from the current settings.
+func (c *instrumentation) applyShare() {
+	p := 1.0
+	if ef := c.eff.Load(); ef != nil && ef.thinner != nil {
+		p = ef.thinner.Share()
+	}
+	c.share.Set(p)
 }
 
 // applyEnabled switches the collector off when neither metrics nor tracing

@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/signalkit/sdk/sampling"
 	"github.com/signalkit/sdk/signals"
 )
 
@@ -69,5 +70,32 @@ func TestSwitchedOff(t *testing.T) {
 	c.Dropped(ctx, "x", signals.ErrQueueFull)
 	if n := c.counts.calls.Load() + c.counts.droppedFull.Load(); n != 0 {
 		t.Errorf("a switched-off instrumentation counted %d", n)
+	}
+}
+
+// TestShareFollowsSettings: the share of emissions the signal shows the
+// instrumentation is the sampler's only while metrics are off and the
+// sampler thins; a sampler that needs every emission gets every one.
+func TestShareFollowsSettings(t *testing.T) {
+	for _, tt := range []struct {
+		metrics bool
+		sampler sampling.Sampler
+		want    float64
+	}{
+		{false, sampling.Ratio(0.25), 0.25},
+		{true, sampling.Ratio(0.25), 1},
+		{false, sampling.Ratio(0), 0},
+		{false, sampling.ParentBased(sampling.Ratio(0.25)), 1},
+		{false, sampling.NewDynamic(sampling.Ratio(0.25)), 1},
+		{false, sampling.Always(), 1},
+		{false, sampling.RateLimited(10), 1}, // a token is available
+	} {
+		cfg := DefaultConfig()
+		cfg.Metrics, cfg.Sampler = tt.metrics, tt.sampler
+		c := &instrumentation{}
+		c.refresh(&cfg)
+		if got := c.Share().Load(); got != tt.want {
+			t.Errorf("metrics %v, %s: share %v, want %v", tt.metrics, tt.sampler.Description(), got, tt.want)
+		}
 	}
 }

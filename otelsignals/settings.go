@@ -364,6 +364,12 @@ type effective struct {
 	// the sampler asked; with sampling.Never() an emission decides
 	// nothing, and with metrics off too the collector is switched off.
 	sampling bool
+	// thinner is the sampler, if it is a sampling.Thinner and only
+	// tracing needs the emissions (metrics are off); nil otherwise. The
+	// instrumentation's Share is then the thinner's, and thinned decides
+	// the emissions the signal shows it.
+	thinner sampling.Thinner
+	thinned sampling.Sampler
 }
 
 // setRate sets the timing decision for rate, in [0, 1].
@@ -406,6 +412,9 @@ func effectiveFor(c *Config, pinned *Override, name string) *effective {
 		o.applyTo(e)
 	}
 	e.sampling = e.tracing && !neverSamples(e.sampler)
+	if t, ok := e.sampler.(sampling.Thinner); ok && e.sampling && !e.metrics {
+		e.thinner, e.thinned = t, t.Thinned()
+	}
 	return e
 }
 

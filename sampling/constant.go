@@ -23,6 +23,12 @@ func (alwaysOff) ShouldSample(Parameters) bool { return false }
 // Description returns "AlwaysOff".
 func (alwaysOff) Description() string { return "AlwaysOff" }
 
+// Share returns 0: no emission needs asking.
+func (alwaysOff) Share() float64 { return 0 }
+
+// Thinned returns the sampler itself.
+func (alwaysOff) Thinned() Sampler { return alwaysOff{} }
+
 // fixed makes the same decision every time and describes itself as the
 // sampler a constructor was asked for, like "Ratio{0}", when its argument
 // leaves no choice.
@@ -35,6 +41,18 @@ var _ Sampler = (*fixed)(nil)
 
 // ShouldSample returns the fixed decision.
 func (f *fixed) ShouldSample(Parameters) bool { return f.sample }
+
+// Share returns 1 for a sampler that samples every emission and 0 for one
+// that samples none.
+func (f *fixed) Share() float64 {
+	if f.sample {
+		return 1
+	}
+	return 0
+}
+
+// Thinned returns the sampler itself.
+func (f *fixed) Thinned() Sampler { return f }
 
 // Description returns the description given at construction.
 func (f *fixed) Description() string { return f.description }

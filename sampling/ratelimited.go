@@ -29,13 +29,38 @@ type rateLimited struct {
 	limit       int64        // how far TAT may run ahead of now: burst * interval
 	clock       func() int64 // monotonic nanoseconds, never negative
 	description string
+
+	// The thinning state (see Share): the share, the clock at the last
+	// thinned decision plus one (0: none yet), and the rate of emissions
+	// estimated from the thinned decisions, per nanosecond; both float64
+	// bits. Concurrent decisions may overwrite each other's estimates:
+	// they are estimates.
+	share    atomic.Uint64
+	lastLook atomic.Int64
+	rate     atomic.Uint64
+	thinned  thinnedRateLimited
 }
+
+// Thinning of RateLimited. While a token is available, every emission is
+// looked at (share 1). While none is, the share is chosen so that about
+// looksPerWait emissions are looked at until the next one is, from the
+// estimated rate of emissions, and never below minShare: the first emission
+// looked at after a token becomes available comes about 1/looksPerWait of
+// the wait late, or minShare⁻¹ emissions at most on average.
+const (
+	looksPerWait = 8
+	minShare     = 1.0 / 64
+)
 
 var _ Sampler = (*rateLimited)(nil)
 
 // ShouldSample takes a token if one is available.
 func (r *rateLimited) ShouldSample(Parameters) bool {
-	now := r.clock()
+	return r.take(r.clock())
+}
+
+// take takes a token at time now if one is available.
+func (r *rateLimited) take(now int64) bool {
 	for {
 		tat := r.tat.Load()
 		next := max(tat, now) + r.interval
@@ -47,6 +72,58 @@ func (r *rateLimited) ShouldSample(Parameters) bool {
 		}
 	}
 }
+
+// Share returns the share of emissions to draw: 1 while a token is
+// available (every emission may be sampled) and as long as no emission has
+// been decided by Thinned; less while none is. Because an emission drawn
+// after a token has become available may come up to about an eighth of the
+// wait late (or 64 emissions, on average), a signal whose emissions always
+// outrun the rate is sampled at a rate up to an eighth lower than perSecond
+// when perSecond is below 1 (the bucket holds one token); above that, the
+// bucket's burst absorbs the delay and the rate holds.
+func (r *rateLimited) Share() float64 {
+	if b := r.share.Load(); b != 0 {
+		return math.Float64frombits(b)
+	}
+	return 1
+}
+
+// Thinned returns the sampler that decides the emissions drawn with
+// probability Share: it takes a token as ShouldSample does, and updates the
+// share.
+func (r *rateLimited) Thinned() Sampler { return &r.thinned }
+
+// thinnedRateLimited is RateLimited's Thinned sampler.
+type thinnedRateLimited struct{ r *rateLimited }
+
+// ShouldSample takes a token if one is available, estimates the rate of
+// emissions from the time since the last thinned decision and the share in
+// force, and sets the share for the emissions that follow.
+func (t *thinnedRateLimited) ShouldSample(Parameters) bool {
+	r := t.r
+	now := r.clock()
+	share := r.Share()
+	rate := math.Float64frombits(r.rate.Load())
+	if last := r.lastLook.Swap(now+1) - 1; last >= 0 && now > last {
+		// Each emission looked at stands for 1/share emissions.
+		est := 1 / (share * float64(now-last))
+		if rate > 0 {
+			est = rate + (est-rate)/4 // smoothed: one gap is a noisy estimate
+		}
+		rate = est
+		r.rate.Store(math.Float64bits(rate))
+	}
+	sampled := r.take(now)
+	next := 1.0
+	if wait := r.tat.Load() + r.interval - r.limit - now; wait > 0 && rate > 0 {
+		next = min(max(looksPerWait/(rate*float64(wait)), minShare), 1)
+	}
+	r.share.Store(math.Float64bits(next))
+	return sampled
+}
+
+// Description returns the description of the RateLimited sampler.
+func (t *thinnedRateLimited) Description() string { return t.r.description }
 
 // Description returns "RateLimited{rate}".
 func (r *rateLimited) Description() string { return r.description }
@@ -87,10 +164,12 @@ func newRateLimited(perSecond float64, clock func() int64) Sampler {
 		return &fixed{sample: true, description: "RateLimited{+Inf}"}
 	}
 	interval := int64(min(max(math.Round(1e9/perSecond), minInterval), maxInterval))
-	return &rateLimited{
+	r := &rateLimited{
 		interval:    interval,
 		limit:       max(interval, int64(time.Second)),
 		clock:       clock,
 		description: fmt.Sprintf("RateLimited{%g}", perSecond),
 	}
+	r.thinned.r = r
+	return r
 }

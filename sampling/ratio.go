@@ -24,6 +24,12 @@ func (r *ratio) ShouldSample(Parameters) bool {
 // Description returns "Ratio{p}".
 func (r *ratio) Description() string { return r.description }
 
+// Share returns the sampler's probability: every emission drawn is sampled.
+func (r *ratio) Share() float64 { return float64(r.threshold) / (1 << 53) }
+
+// Thinned returns [Always].
+func (r *ratio) Thinned() Sampler { return alwaysOn{} }
+
 // Ratio returns a Sampler that samples each emission independently with
 // probability p. Its description is "Ratio{p}", like "Ratio{0.25}".
 //

@@ -204,7 +204,7 @@ func (s *AsyncSignal[T]) Enqueue(ctx context.Context, payload T) error {
 	d := delivery[T]{v: v, ctx: ctx, payload: payload}
 	var w watch
 	if o := v.obs; o != nil {
-		if o.collector != nil {
+		if o.collector != nil && o.shows() {
 			d.ctx = w.begin(ctx, o.collector, s.emission(v, OpEnqueue, nil), nil)
 			d.by = w.eo // the delivery's collector learns what the enqueue decided
 		}

@@ -443,6 +443,7 @@ func (s *BaseSignal[T]) observer() *observer {
 		listenerMetrics: s.listenerMetrics,
 		breaker:         s.breaker,
 		collectorOnly:   c != nil && !s.stats && !s.listenerMetrics && s.breaker == 0,
+		share:           shareOf(c),
 	}
 }
 

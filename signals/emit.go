@@ -89,12 +89,15 @@ func (s *BaseSignal[T]) emitFast(ctx context.Context, payload T, kind Kind) {
 const kindUnobserved Kind = 0
 
 func (s *BaseSignal[T]) emitView(ctx context.Context, payload T, v *view[T], kind Kind, op Operation, q *enqueued) {
-	if v.obs != nil && kind != kindUnobserved {
+	// An emission that a collector alone observes, and that its Share does
+	// not show it, runs as if nothing observed the signal (emitObserved
+	// decides for the others).
+	if o := v.obs; o != nil && kind != kindUnobserved && (!o.collectorOnly || op == OpDeliver || o.shows()) {
 		_ = s.emitObserved(ctx, payload, v, op, q) // Emit returns no error
 		return
 	}
 	if ctx.Done() != nil {
-		_ = s.emitGeneral(ctx, payload, v, caller{}, 0, op, q)
+		_ = s.emitStarted(ctx, payload, v, caller{}, 0, op, &watch{})
 		return
 	}
 	// caller.begin, written out: as a call, it and end make a third of
@@ -240,11 +243,11 @@ func (s *BaseSignal[T]) tryEmitFast(ctx context.Context, payload T) (err error) 
 	if v == nil {
 		return ctx.Err()
 	}
-	if v.obs != nil {
+	if o := v.obs; o != nil && (!o.collectorOnly || o.shows()) { // as in emitView
 		return s.emitObserved(ctx, payload, v, OpTryEmit, nil)
 	}
 	if ctx.Done() != nil {
-		return s.emitGeneral(ctx, payload, v, caller{}, 0, OpTryEmit, nil)
+		return s.emitStarted(ctx, payload, v, caller{}, 0, OpTryEmit, &watch{})
 	}
 	// caller.begin, written out, as in emitView.
 	var c caller
@@ -314,7 +317,9 @@ func (s *BaseSignal[T]) fastInterrupted(ctx context.Context, payload T, v *view[
 		next = ^cur + 1
 	}
 	rest := func() {
-		_ = s.emitGeneral(ctx, payload, v, c, next, OpEmit, nil)
+		// Unobserved, as the fast emission was: no collector sees only
+		// the end of an emission.
+		_ = s.emitStarted(ctx, payload, v, c, next, OpEmit, &watch{})
 	}
 	if x, perr, _, record := interrupted(v, &c, cur, p); record {
 		guard(func() { s.failed(ctx, x, perr, true, false, nil, nil, 0) }, rest)
@@ -380,11 +385,12 @@ func (s *BaseSignal[T]) tryInterrupted(ctx context.Context, x *entry[T], c calle
 // be cancelled and it returns no EmitObserver, an Emit takes the fast path
 // (an unsampled emission costs the collector one call); if it returns one
 // that asks for at most EmitEnd (or none, for a TryEmit), the emission takes
-// the counted path. It returns what TryEmit returns.
+// the counted path. It returns what TryEmit returns. For a collector alone,
+// the caller has decided that its Share shows the emission.
 func (s *BaseSignal[T]) emitObserved(ctx context.Context, payload T, v *view[T], op Operation, q *enqueued) error {
 	o := v.obs
 	if !o.collectorOnly {
-		return s.emitGeneral(ctx, payload, v, caller{}, 0, op, q)
+		return s.emitGeneral(ctx, payload, v, op, q)
 	}
 	// watch.begin, written out, and info and e set up field by field: the
 	// counted path's copies of its state and of the Emission go through
@@ -596,15 +602,14 @@ func (r *run[T]) observe(o *observer, w *watch) {
 }
 
 // emitGeneral is an emission on the general path, on the calling goroutine,
-// from listener index from on, with caller c, or a new one if c is the zero
-// caller (from > 0 resumes a fast emission after a panic, with its caller). It
-// returns what TryEmit returns.
-func (s *BaseSignal[T]) emitGeneral(ctx context.Context, payload T, v *view[T], c caller, from int, op Operation, q *enqueued) error {
+// shown to the collector if it has one and its Share shows it. It returns
+// what TryEmit returns.
+func (s *BaseSignal[T]) emitGeneral(ctx context.Context, payload T, v *view[T], op Operation, q *enqueued) error {
 	var w watch
-	if o := v.obs; o != nil && o.collector != nil {
+	if o := v.obs; o != nil && o.collector != nil && (op == OpDeliver || o.shows()) {
 		ctx = w.begin(ctx, o.collector, s.emission(v, op, q), q)
 	}
-	return s.emitStarted(ctx, payload, v, c, from, op, &w)
+	return s.emitStarted(ctx, payload, v, caller{}, 0, op, &w)
 }
 
 // emitStarted is emitGeneral after the collector's EmitStart, if any, has

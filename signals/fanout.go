@@ -202,7 +202,7 @@ func (s *AsyncSignal[T]) deliverFanout(d *delivery[T], p *WorkerPool, q *enqueue
 // what a delivery knows of its enqueue), if a collector observes it, and sets
 // the context its listeners receive.
 func (f *fanout[T]) begin(op Operation, q *enqueued) {
-	if o := f.o; o != nil && o.collector != nil {
+	if o := f.o; o != nil && o.collector != nil && (op == OpDeliver || o.shows()) {
 		f.ctx = f.w.begin(f.ctx, o.collector, f.s.emission(f.v, op, q), q)
 	}
 	f.done = f.ctx.Done()

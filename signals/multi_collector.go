@@ -9,6 +9,9 @@ import (
 // to each of cs, in order, so that several collectors observe one signal:
 // OpenTelemetry instrumentation beside a collector of your own, for example.
 // Nil collectors are ignored. It is modelled on [log/slog.NewMultiHandler].
+// A collector of cs that is a [ShareCollector] is shown only the share of
+// emissions its [Share] says, as it would be alone; the returned collector
+// itself has no Share: it is shown every emission.
 //
 // Each collector's EmitStart receives the context the one before it
 // returned, and the listeners receive the last one's. Each collector's
@@ -24,6 +27,7 @@ func NewMultiCollector(cs ...MetricsCollector) MetricsCollector {
 	for _, c := range cs {
 		if c != nil {
 			m.cs = append(m.cs, c)
+			m.shares = append(m.shares, shareOf(c))
 		}
 	}
 	return m
@@ -31,7 +35,8 @@ func NewMultiCollector(cs ...MetricsCollector) MetricsCollector {
 
 // multiCollector is the collector NewMultiCollector returns.
 type multiCollector struct {
-	cs []MetricsCollector // immutable
+	cs     []MetricsCollector // immutable
+	shares []*Share           // the Share of each of cs (see shareOf)
 }
 
 var _ MetricsCollector = (*multiCollector)(nil)
@@ -48,6 +53,9 @@ func (m *multiCollector) EmitStart(ctx context.Context, e Emission) (context.Con
 		many  *multiObserver
 	)
 	for i, c := range m.cs {
+		if e.Op != OpDeliver && !m.shares[i].draw() {
+			continue // not shown to c, as observer.shows decides
+		}
 		ei := e
 		if enq != nil {
 			ei.Enqueued = enq.parts[i].eo

@@ -37,7 +37,14 @@ type observer struct {
 	listenerMetrics bool             // keep per-listener CallCount and LastCalled
 	breaker         int32            // failures in a row that disable a listener; 0: off
 	collectorOnly   bool             // a collector and nothing else: the counted path may serve
+	share           *Share           // the collector's Share, or everyEmission; never nil
 }
+
+// shows decides whether an emission that starts now is shown to the
+// collector, as its Share says. It may draw a random number: call it once
+// per emission, and not for a delivery, which is always shown (its enqueue
+// was drawn). It is inlined.
+func (o *observer) shows() bool { return o.share.draw() }
 
 // recentLimit is how many keyed listeners a view keeps in recent before it
 // merges them into keyed, for n in keyed: √n, at least 16.
