@@ -116,3 +116,17 @@ func ExampleParse() {
 	// true
 	// sampling: invalid sampler: traceidratio argument "1.5" is not a probability in [0, 1]
 }
+
+// A caller that thins asks a Thinner only about the emissions it draws with
+// the Thinner's share: for Ratio(0.25), a quarter of them, which are then
+// all sampled.
+func ExampleThinner() {
+	s := sampling.Ratio(0.25)
+	th, ok := s.(sampling.Thinner)
+	fmt.Println(ok, th.Share(), th.Thinned().Description())
+	_, ok = sampling.ParentBased(s).(sampling.Thinner)
+	fmt.Println(ok) // it must see every emission's parent
+	// Output:
+	// true 0.25 AlwaysOn
+	// false
+}

@@ -144,6 +144,15 @@ func (r *rateLimited) Description() string { return r.description }
 // whole nanoseconds, so rates above one billion per second are clamped to
 // that; rates below one per 2^61 ns (about 73 years) are clamped to that.
 //
+// It is a [Thinner]: its Share is 1 while a token is available, and while
+// none is, small enough that about 8 of the emissions before the next token
+// is due are asked about (never fewer than one in 64), from the rate of
+// emissions it estimates. Thinned, the first emission asked about after a
+// token is due comes about an eighth of the wait late: at rates above one per
+// second the burst absorbs that, and below it a signal whose emissions
+// always outrun the rate is sampled up to an eighth less often than
+// perSecond.
+//
 // The sampler is lock-free: a decision reads the monotonic clock once and
 // one atomic integer, which a sampled decision updates with
 // compare-and-swap, so it costs a clock read plus a few nanoseconds and
