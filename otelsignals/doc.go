@@ -143,9 +143,13 @@
 // duration (about half a microsecond per listener call with the
 // OpenTelemetry SDK). With tracing on, an emission that is not sampled costs
 // the sampler's decision; a sampled one costs a span start and end, an
-// attribute and a context.
+// attribute and a context. With metrics off and a sampler that thins
+// (sampling.Ratio, sampling.RateLimited: see sampling.Thinner), the
+// instrumentation's signals.Share is the sampler's: the signal draws each
+// emission with it, and one not drawn costs a random number and never reaches
+// the instrumentation.
 //
-// An attached collector costs every emission one EmitStart call. What the
+// An attached collector costs every emission it is shown one EmitStart call. What the
 // instrumentation decides there sets the rest: an emission that is neither
 // counted nor traced (tracing an unsampled emission, metrics off) stays on
 // the core's fast path; one that is counted takes the core's counted path
