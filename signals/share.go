@@ -65,7 +65,9 @@ func (s *Share) all() bool { return s.notShow.Load() == 0 }
 // pays no call.
 //
 //go:noinline
-func (s *Share) drawn() bool { return rand.Uint64() < ^s.notShow.Load() }
+func (s *Share) drawn() bool {
+	return rand.Uint64() < ^s.notShow.Load() // #nosec G404 -- a fast, uniform draw of a sample, not a secret
+}
 
 // ShareCollector is a [MetricsCollector] that is shown only a share of the
 // emissions of the signals it is attached to (see [Share]). A signal asks
