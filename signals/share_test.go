@@ -23,6 +23,14 @@ type sharedCollector struct {
 	failures atomic.Int64
 }
 
+// newSharedCollector returns a sharedCollector shown share p of the
+// emissions.
+func newSharedCollector(p float64) *sharedCollector {
+	c := &sharedCollector{}
+	c.share.Set(p)
+	return c
+}
+
 func (c *sharedCollector) Share() *signals.Share { return &c.share }
 
 func (c *sharedCollector) EmitStart(ctx context.Context, e signals.Emission) (context.Context, signals.EmitObserver) {
@@ -68,8 +76,7 @@ func TestShareSync(t *testing.T) {
 	defer cancel()
 	for _, ctx := range []context.Context{context.Background(), cancellable} {
 		for _, p := range []float64{0, 0.5, 1} {
-			c := &sharedCollector{}
-			c.share.Set(p)
+			c := newSharedCollector(p)
 			s := signals.NewSync[int]()
 			s.SetCollector(c)
 			var calls atomic.Int64
@@ -111,8 +118,7 @@ func checkShown(t *testing.T, shown, n int64, p float64, what string) {
 // is still counted in Stats, and the collector sees nothing of it, not even
 // a listener's failure.
 func TestShareBesideStats(t *testing.T) {
-	c := &sharedCollector{}
-	c.share.Set(0)
+	c := newSharedCollector(0)
 	s := signals.NewSyncWithOptions[int](&signals.SignalOptions{Stats: true, ErrorHandler: func(context.Context, string, error) {}})
 	s.SetCollector(c)
 	s.AddListenerWithErr(func(context.Context, int) error { return errors.New("boom") })
@@ -169,8 +175,7 @@ func (c *startCounter) EmitStart(ctx context.Context, _ signals.Emission) (conte
 // every delivery is shown, and tells whether its enqueue was.
 func TestShareAsync(t *testing.T) {
 	for _, p := range []float64{0, 0.5, 1} {
-		c := &sharedCollector{}
-		c.share.Set(p)
+		c := newSharedCollector(p)
 		s := signals.New[int]()
 		s.SetCollector(c)
 		var calls atomic.Int64
@@ -204,8 +209,7 @@ func TestShareAsync(t *testing.T) {
 // TestShareMultiCollector: in a multi-collector, each collector's Share
 // applies to it alone.
 func TestShareMultiCollector(t *testing.T) {
-	never, always := &sharedCollector{}, &sharedCollector{}
-	never.share.Set(0)
+	never, always := newSharedCollector(0), &sharedCollector{}
 	s := signals.NewSync[int]()
 	s.SetCollector(signals.NewMultiCollector(never, always))
 	s.AddListener(func(context.Context, int) {})
@@ -238,8 +242,7 @@ func TestShareChanges(t *testing.T) {
 // TestUnshownEmissionAllocatesNothing: an emission the Share does not show
 // allocates nothing.
 func TestUnshownEmissionAllocatesNothing(t *testing.T) {
-	c := &sharedCollector{}
-	c.share.Set(0)
+	c := newSharedCollector(0)
 	s := signals.NewSync[int]()
 	s.SetCollector(c)
 	s.AddListener(func(context.Context, int) {})
