@@ -66,7 +66,8 @@ var _ signals.ShareCollector = (*instrumentation)(nil)
 //
 // Instrument returns an error wrapping [ErrNilSignal] for a nil sig, and
 // one wrapping [ErrAlreadyInstrumented] if sig is instrumented already (or
-// its collector changed while Instrument attached); sig is then unchanged.
+// its collector changed while Instrument attached, or a collector of the
+// caller's holds its instrumentation); sig is then unchanged.
 // Remove the instrumentation with [Detach]. Until then,
 // [InstrumentedSignals] lists sig.
 //
@@ -78,6 +79,11 @@ func Instrument(sig Signal, opts ...Option) error {
 	prev := sig.Collector()
 	if instrumentationOf(prev) != nil {
 		return fmt.Errorf("%w: %q", ErrAlreadyInstrumented, sig.Name())
+	}
+	if isRegistered(sig) {
+		// A collector of the user's wraps the instrumentation (in a
+		// signals.NewMultiCollector of their own, for example).
+		return fmt.Errorf("%w: %q (its collector holds the instrumentation)", ErrAlreadyInstrumented, sig.Name())
 	}
 	cfg := newConfig(sig, opts)
 	s := cfg.settings

@@ -1,6 +1,7 @@
 package otelsignals
 
 import (
+	"reflect"
 	"slices"
 	"sync"
 
@@ -34,6 +35,20 @@ func register(c *instrumentation) {
 	defer registry.mu.Unlock()
 	registry.nextID++
 	registry.entries = append(registry.entries, registered{registry.nextID, c})
+}
+
+// isRegistered reports whether an instrumentation in the registry is attached
+// to sig. Signals of a type that cannot be compared are never found.
+func isRegistered(sig Signal) bool {
+	t := reflect.TypeOf(sig)
+	if !t.Comparable() {
+		return false
+	}
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	return slices.ContainsFunc(registry.entries, func(r registered) bool {
+		return reflect.TypeOf(r.inst.sig) == t && r.inst.sig == sig
+	})
 }
 
 // unregister removes c from the registry, releasing the registry's

@@ -193,3 +193,26 @@ func TestUntracedEmissionAllocatesNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestInstrumentWrappedByUser: a signal whose instrumentation the user has
+// wrapped in a multi-collector of their own is not instrumented a second
+// time (which would count each emission twice).
+func TestInstrumentWrappedByUser(t *testing.T) {
+	e := newEnv(t)
+	sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "wrapped"})
+	if err := otelsignals.Instrument(sig, e.Options()...); err != nil {
+		t.Fatal(err)
+	}
+	mine := &userCollector{}
+	sig.SetCollector(signals.NewMultiCollector(sig.Collector(), mine))
+	if err := otelsignals.Instrument(sig, e.Options()...); !errors.Is(err, otelsignals.ErrAlreadyInstrumented) {
+		t.Fatalf("Instrument again: %v, want ErrAlreadyInstrumented", err)
+	}
+	sig.Emit(context.Background(), 1)
+	if got := e.Collect(t).Emissions("wrapped"); got != 1 {
+		t.Errorf("%d emissions counted, want 1", got)
+	}
+	if mine.starts.Load() != 1 {
+		t.Errorf("the user's collector saw %d emissions, want 1", mine.starts.Load())
+	}
+}
