@@ -74,3 +74,52 @@ func TestEnqueueBatchFailures(t *testing.T) {
 	}
 	checkNoLeak(t)
 }
+
+// TestEnqueueBatchFailuresOneListener is TestEnqueueBatchFailures with one
+// listener, which deliverAll calls without callPlain's loop: the emissions
+// of the batch after the one whose listener panics, and after the one whose
+// listener calls runtime.Goexit, are delivered in order.
+func TestEnqueueBatchFailuresOneListener(t *testing.T) {
+	var h handlerLog
+	s := signals.NewWithOptions[int](&signals.SignalOptions{WorkerPoolSize: 1, ErrorHandler: h.handle})
+	var r recorder
+	gate, held := make(chan struct{}), make(chan struct{})
+	s.AddListener(func(_ context.Context, v int) {
+		switch v {
+		case -1:
+			close(held)
+			<-gate
+		case 2:
+			panic("boom")
+		case 5:
+			runtime.Goexit()
+		}
+		r.add(fmt.Sprint(v))
+	})
+	ctx := context.Background()
+	if err := s.Enqueue(ctx, -1); err != nil {
+		t.Fatal(err)
+	}
+	<-held // the next emissions wait in the queue, to be taken in one batch
+	for v := range 8 {
+		if err := s.Enqueue(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(gate)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := r.get(), []string{"-1", "0", "1", "3", "4", "6", "7"}; !equal(got, want) {
+		t.Errorf("calls %v, want %v", got, want)
+	}
+	_, errs := h.get()
+	var perr *signals.PanicError
+	if len(errs) != 2 || !errors.As(errs[0], &perr) || !errors.Is(errs[1], signals.ErrGoexit) {
+		t.Errorf("error handler got %v, want a panic then a Goexit", errs)
+	}
+	if st := s.Stats(); st.Panics != 2 || st.QueueLen != 0 {
+		t.Errorf("Stats: Panics = %d, want 2; QueueLen = %d", st.Panics, st.QueueLen)
+	}
+	checkNoLeak(t)
+}
