@@ -132,17 +132,18 @@
 // Emission on a [SyncSignal] allocates nothing, for any number of listeners,
 // keyed or not, and takes no lock. When nothing observes the signal (no
 // collector, stats, listener metrics or breaker; or a collector that returns
-// no observer for the emission) and the context cannot be cancelled, it takes
-// a fast path whose loop makes no call but the listener's own; panic isolation costs one deferred recover per emission, not one per
-// listener. What lets RemoveListener and Reset wait for the calls in
-// progress costs an emission two atomic operations, and one more per call of
-// a keyed listener (the only kind RemoveListener removes on its own); it
-// takes no lock, and emitters on different goroutines write different cache
-// lines. [AsyncSignal.Emit] to one listener calls it on the emitting
-// goroutine and allocates nothing; to several, it allocates one object, which
-// pool workers share through an atomic index, whatever the number of listeners.
-// [AsyncSignal.Enqueue] costs the caller one lock-free queue operation,
-// whatever the number of listeners.
+// no observer for the emission, or whose [Share] does not show it) and the
+// context cannot be cancelled, it takes a fast path whose loop makes no call
+// but the listener's own; panic isolation costs one deferred recover per
+// emission, not one per listener. What lets RemoveListener and Reset wait
+// for the calls in progress costs an emission two atomic operations, and one
+// more per call of a keyed listener (the only kind RemoveListener removes on
+// its own); it takes no lock, and emitters on different goroutines write
+// different cache lines. [AsyncSignal.Emit] to one listener calls it on the
+// emitting goroutine; to several, it takes one object from a pool, which the
+// pool workers share through an atomic index, whatever the number of
+// listeners: neither allocates. [AsyncSignal.Enqueue] costs the caller one
+// lock-free queue operation, whatever the number of listeners.
 //
 // Stats, listener metrics and collectors cost only while enabled, and can be
 // switched on and off while the program runs. docs/performance.md in the
