@@ -66,8 +66,9 @@ var _ signals.ShareCollector = (*instrumentation)(nil)
 //
 // Instrument returns an error wrapping [ErrNilSignal] for a nil sig, and
 // one wrapping [ErrAlreadyInstrumented] if sig is instrumented already (or
-// its collector changed while Instrument attached, or a collector of the
-// caller's holds its instrumentation); sig is then unchanged.
+// its collector changed while Instrument attached, or after an earlier
+// Instrument, when a collector of the caller's wraps or replaced the
+// instrumentation: Detach it first); sig is then unchanged.
 // Remove the instrumentation with [Detach]. Until then,
 // [InstrumentedSignals] lists sig.
 //
@@ -80,10 +81,11 @@ func Instrument(sig Signal, opts ...Option) error {
 	if instrumentationOf(prev) != nil {
 		return fmt.Errorf("%w: %q", ErrAlreadyInstrumented, sig.Name())
 	}
-	if isRegistered(sig) {
-		// A collector of the user's wraps the instrumentation (in a
-		// signals.NewMultiCollector of their own, for example).
-		return fmt.Errorf("%w: %q (its collector holds the instrumentation)", ErrAlreadyInstrumented, sig.Name())
+	if registeredFor(sig) != nil {
+		// The signal's collector is no longer what Instrument attached:
+		// a collector of the caller's wraps the instrumentation (in a
+		// signals.NewMultiCollector of their own) or replaced it.
+		return fmt.Errorf("%w: %q (its collector was changed after Instrument; Detach first)", ErrAlreadyInstrumented, sig.Name())
 	}
 	cfg := newConfig(sig, opts)
 	s := cfg.settings
@@ -127,7 +129,11 @@ func Instrument(sig Signal, opts ...Option) error {
 // beside is attached alone again), and its observable instruments are
 // unregistered, so that they report nothing more for it. Spans of emissions
 // in progress still end. Instrument may be called on sig again afterwards.
-// Detach removes sig from [InstrumentedSignals].
+// Detach removes sig from [InstrumentedSignals]. If sig's collector is no
+// longer the one Instrument attached (the caller wrapped the
+// instrumentation in a collector of their own, or replaced it), Detach
+// leaves the collector as it is, and switches the instrumentation off: it
+// observes nothing more, wherever it is held.
 //
 // Detach returns an error wrapping [ErrNilSignal] for a nil sig, one
 // wrapping [ErrNotInstrumented] if sig has no instrumentation from
@@ -138,11 +144,19 @@ func Detach(sig Signal) error {
 		return fmt.Errorf("%w: Detach", ErrNilSignal)
 	}
 	c := instrumentationOf(sig.Collector())
+	held := c == nil // by a collector of the caller's, if anything
+	if held {
+		c = registeredFor(sig)
+	}
 	if c == nil {
 		return fmt.Errorf("%w: %q", ErrNotInstrumented, sig.Name())
 	}
 	err := c.settings.detach(c, func() error {
-		if prev := sig.SetCollector(c.beside); !sameCollector(prev, c.attachedAs) {
+		if held {
+			if !c.attached {
+				return fmt.Errorf("%w: %q", ErrNotInstrumented, sig.Name()) // a concurrent Detach won
+			}
+		} else if prev := sig.SetCollector(c.beside); !sameCollector(prev, c.attachedAs) {
 			sig.SetCollector(prev) // lost a race with another SetCollector
 			return fmt.Errorf("%w: %q", ErrNotInstrumented, sig.Name())
 		}

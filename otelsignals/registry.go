@@ -37,18 +37,21 @@ func register(c *instrumentation) {
 	registry.entries = append(registry.entries, registered{registry.nextID, c})
 }
 
-// isRegistered reports whether an instrumentation in the registry is attached
-// to sig. Signals of a type that cannot be compared are never found.
-func isRegistered(sig Signal) bool {
+// registeredFor returns the instrumentation in the registry that is attached
+// to sig, or nil. Signals of a type that cannot be compared are never found.
+func registeredFor(sig Signal) *instrumentation {
 	t := reflect.TypeOf(sig)
 	if !t.Comparable() {
-		return false
+		return nil
 	}
 	registry.mu.Lock()
 	defer registry.mu.Unlock()
-	return slices.ContainsFunc(registry.entries, func(r registered) bool {
-		return reflect.TypeOf(r.inst.sig) == t && r.inst.sig == sig
-	})
+	for _, r := range registry.entries {
+		if reflect.TypeOf(r.inst.sig) == t && r.inst.sig == sig {
+			return r.inst
+		}
+	}
+	return nil
 }
 
 // unregister removes c from the registry, releasing the registry's

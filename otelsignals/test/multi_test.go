@@ -196,7 +196,9 @@ func TestUntracedEmissionAllocatesNothing(t *testing.T) {
 
 // TestInstrumentWrappedByUser: a signal whose instrumentation the user has
 // wrapped in a multi-collector of their own is not instrumented a second
-// time (which would count each emission twice).
+// time (which would count each emission twice); Detach switches that
+// instrumentation off and leaves the user's collector, and the signal can be
+// instrumented again.
 func TestInstrumentWrappedByUser(t *testing.T) {
 	e := newEnv(t)
 	sig := signals.NewSyncWithOptions[int](&signals.SignalOptions{Name: "wrapped"})
@@ -204,7 +206,8 @@ func TestInstrumentWrappedByUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	mine := &userCollector{}
-	sig.SetCollector(signals.NewMultiCollector(sig.Collector(), mine))
+	wrapper := signals.NewMultiCollector(sig.Collector(), mine)
+	sig.SetCollector(wrapper)
 	if err := otelsignals.Instrument(sig, e.Options()...); !errors.Is(err, otelsignals.ErrAlreadyInstrumented) {
 		t.Fatalf("Instrument again: %v, want ErrAlreadyInstrumented", err)
 	}
@@ -212,7 +215,25 @@ func TestInstrumentWrappedByUser(t *testing.T) {
 	if got := e.Collect(t).Emissions("wrapped"); got != 1 {
 		t.Errorf("%d emissions counted, want 1", got)
 	}
-	if mine.starts.Load() != 1 {
-		t.Errorf("the user's collector saw %d emissions, want 1", mine.starts.Load())
+
+	if err := otelsignals.Detach(sig); err != nil {
+		t.Fatalf("Detach of the wrapped instrumentation: %v", err)
+	}
+	if sig.Collector() != wrapper {
+		t.Error("Detach replaced the user's collector")
+	}
+	if err := otelsignals.Detach(sig); !errors.Is(err, otelsignals.ErrNotInstrumented) {
+		t.Errorf("Detach again: %v, want ErrNotInstrumented", err)
+	}
+	if err := otelsignals.Instrument(sig, e.Options()...); err != nil {
+		t.Fatalf("Instrument after Detach: %v", err)
+	}
+	t.Cleanup(func() { _ = otelsignals.Detach(sig) })
+	sig.Emit(context.Background(), 1)
+	if got := e.Collect(t).Emissions("wrapped"); got != 1 {
+		t.Errorf("after instrumenting again: %d emissions counted, want 1 (the detached instrumentation reports nothing)", got)
+	}
+	if mine.starts.Load() != 2 {
+		t.Errorf("the user's collector saw %d emissions, want 2", mine.starts.Load())
 	}
 }
