@@ -85,7 +85,7 @@ func Instrument(sig Signal, opts ...Option) error {
 		// The signal's collector is no longer what Instrument attached:
 		// a collector of the caller's wraps the instrumentation (in a
 		// signals.NewMultiCollector of their own) or replaced it.
-		return fmt.Errorf("%w: %q (its collector was changed after Instrument; Detach first)", ErrAlreadyInstrumented, sig.Name())
+		return fmt.Errorf("%w: %q (its collector was changed after Instrument)", ErrAlreadyInstrumented, sig.Name())
 	}
 	cfg := newConfig(sig, opts)
 	s := cfg.settings
