@@ -91,3 +91,44 @@ func TestWorkerSpin(t *testing.T) {
 	waitFor("the worker to exit", func() bool { return p.workers.Load() == 0 })
 	s.Close()
 }
+
+// TestOnDelivery: onDelivery tells a pool worker from any other goroutine,
+// and allocates nothing once it has seen the stack's call sites.
+func TestOnDelivery(t *testing.T) {
+	if onDelivery() {
+		t.Fatal("onDelivery() on a test goroutine")
+	}
+	if a := testing.AllocsPerRun(100, func() { _ = onDelivery() }); a != 0 {
+		t.Errorf("onDelivery: %v allocations", a)
+	}
+	p := NewWorkerPool(PoolOptions{Size: 1})
+	defer p.Close()
+	got := make(chan bool, 2)
+	s := NewWithOptions[int](&SignalOptions{Pool: p})
+	defer s.Close()
+	s.AddListener(func(context.Context, int) { got <- onDelivery() })
+	if err := s.Enqueue(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	if !<-got {
+		t.Error("onDelivery() false in a listener that a pool worker runs")
+	}
+	// A stack deeper than onDelivery reads at once.
+	var deep func(n int) bool
+	deep = func(n int) bool {
+		if n == 0 {
+			return onDelivery()
+		}
+		return deep(n - 1)
+	}
+	s.AddListener(func(context.Context, int) { got <- deep(100) })
+	if err := s.Enqueue(context.Background(), 2); err != nil {
+		t.Fatal(err)
+	}
+	if !<-got || !<-got {
+		t.Error("onDelivery() false in a listener 100 frames deep on a pool worker")
+	}
+	if deep(100) {
+		t.Error("onDelivery() 100 frames deep on a test goroutine")
+	}
+}

@@ -2,6 +2,7 @@ package signals
 
 import (
 	"context"
+	"maps"
 	"math"
 	"runtime"
 	"sync/atomic"
@@ -378,14 +379,72 @@ func (p *WorkerPool) shutDown() bool { return p.exited.hasFired() }
 // a worker pool: it is a pool worker, or runs a delivery itself (a listener
 // that a worker runs enqueues into a full queue, see enqueue). A shutdown that
 // waited for the pool's deliveries would then wait for itself. It reads the
-// stack: call it on slow paths only.
+// stack: call it on slow paths only. A producer that outruns a signal's
+// owner calls it each time it finds the queue full, so it looks the return
+// addresses up in deliveryFrames and allocates nothing once it has seen
+// them; reading the frames' names each time took about 4 % of such a
+// producer's CPU (BenchmarkFireForget, in bench/internal/peers).
 func onDelivery() bool {
-	for _, name := range stackNames(1) {
-		if isOurs(name, deliverySites) {
+	var pcs [64]uintptr
+	n := runtime.Callers(2, pcs[:])
+	if n == len(pcs) {
+		// A deeper stack, whose outermost frames, where a worker is,
+		// did not fit: read every name.
+		for _, name := range stackNames(1) {
+			if isOurs(name, deliverySites) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, pc := range pcs[:n] {
+		if deliveryFrame(pc) {
 			return true
 		}
 	}
 	return false
+}
+
+// deliveryFrames maps a return address seen by onDelivery to whether its
+// frame, or a function inlined there, is a delivery site. It is copied on
+// write, so that lookups take no lock, and holds at most maxDeliveryFrames
+// addresses: past that, addresses are looked at each time.
+var deliveryFrames atomic.Pointer[map[uintptr]bool]
+
+const maxDeliveryFrames = 4096
+
+// deliveryFrame reports whether the frame of return address pc, or a
+// function inlined there, is a delivery site.
+func deliveryFrame(pc uintptr) bool {
+	m := deliveryFrames.Load()
+	if m != nil {
+		if found, ok := (*m)[pc]; ok {
+			return found
+		}
+	}
+	found := false
+	frames := runtime.CallersFrames([]uintptr{pc})
+	for more := true; more; {
+		var f runtime.Frame
+		f, more = frames.Next()
+		found = found || isOurs(f.Function, deliverySites)
+	}
+	for {
+		var old map[uintptr]bool
+		if m != nil {
+			old = *m
+		}
+		if len(old) >= maxDeliveryFrames {
+			return found
+		}
+		next := make(map[uintptr]bool, len(old)+1)
+		maps.Copy(next, old)
+		next[pc] = found
+		if deliveryFrames.CompareAndSwap(m, &next) {
+			return found
+		}
+		m = deliveryFrames.Load()
+	}
 }
 
 // deliverySites are the ends of the names of the functions that run a pool's
