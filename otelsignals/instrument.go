@@ -59,8 +59,8 @@ var _ signals.ShareCollector = (*instrumentation)(nil)
 // [signals.NewMultiCollector] of that collector and the instrumentation, and
 // Detach gives the signal its collector back. Attach such a collector before
 // Instrument; to attach one later, combine it with sig.Collector() in
-// NewMultiCollector (Detach then no longer finds the instrumentation: it
-// returns [ErrNotInstrumented]). While both metrics and tracing are off, an
+// NewMultiCollector (Detach then switches the instrumentation off and leaves
+// your collector in place). While both metrics and tracing are off, an
 // instrumentation attached beside another collector leaves that collector on
 // and asks for nothing more of any emission.
 //
@@ -78,14 +78,11 @@ func Instrument(sig Signal, opts ...Option) error {
 		return fmt.Errorf("%w: Instrument", ErrNilSignal)
 	}
 	prev := sig.Collector()
-	if instrumentationOf(prev) != nil {
+	if c, current := attachedTo(sig, prev); c != nil {
+		if !current {
+			return fmt.Errorf("%w: %q (its collector was changed after Instrument)", ErrAlreadyInstrumented, sig.Name())
+		}
 		return fmt.Errorf("%w: %q", ErrAlreadyInstrumented, sig.Name())
-	}
-	if registeredFor(sig) != nil {
-		// The signal's collector is no longer what Instrument attached:
-		// a collector of the caller's wraps the instrumentation (in a
-		// signals.NewMultiCollector of their own) or replaced it.
-		return fmt.Errorf("%w: %q (its collector was changed after Instrument)", ErrAlreadyInstrumented, sig.Name())
 	}
 	cfg := newConfig(sig, opts)
 	s := cfg.settings
@@ -143,16 +140,12 @@ func Detach(sig Signal) error {
 	if isNil(sig) {
 		return fmt.Errorf("%w: Detach", ErrNilSignal)
 	}
-	c := instrumentationOf(sig.Collector())
-	held := c == nil // by a collector of the caller's, if anything
-	if held {
-		c = registeredFor(sig)
-	}
+	c, current := attachedTo(sig, sig.Collector())
 	if c == nil {
 		return fmt.Errorf("%w: %q", ErrNotInstrumented, sig.Name())
 	}
 	err := c.settings.detach(c, func() error {
-		if held {
+		if !current { // a collector of the caller's holds c, or replaced it
 			if !c.attached {
 				return fmt.Errorf("%w: %q", ErrNotInstrumented, sig.Name()) // a concurrent Detach won
 			}
@@ -220,6 +213,18 @@ func (c *instrumentation) applyEnabled() {
 		c.sig.EnableCollector(on)
 		c.enabled = on
 	}
+}
+
+// attachedTo returns the instrumentation that Instrument attached to sig,
+// whose collector is col, or nil; and whether col is still what Instrument
+// attached. It is not when a collector of the caller's wraps the
+// instrumentation (in a signals.NewMultiCollector of their own) or replaced
+// it: the registry then finds it by its signal.
+func attachedTo(sig Signal, col signals.MetricsCollector) (c *instrumentation, current bool) {
+	if c := instrumentationOf(col); c != nil {
+		return c, true
+	}
+	return registeredFor(sig), false
 }
 
 // instrumentationOf returns the instrumentation that is col, the collector of
