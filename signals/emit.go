@@ -72,6 +72,10 @@ func (s *BaseSignal[T]) emitFast(ctx context.Context, payload T, kind Kind) {
 	}
 }
 
+// kindUnobserved is emitView's kind for an emission of an observed view
+// whose collector returned no EmitObserver: it takes the fast path.
+const kindUnobserved Kind = 0
+
 // emitView is an emission of view v on the calling goroutine: Emit, or the
 // delivery of an enqueued emission (op OpDeliver, q what it knows of its
 // enqueue; nil for Emit: a pointer, so that the arguments stay in registers).
@@ -86,10 +90,6 @@ func (s *BaseSignal[T]) emitFast(ctx context.Context, payload T, kind Kind) {
 // instead of behind callFast's pointer, an emission to 10 listeners measured
 // 1.27× the floor instead of 1.50× (BenchmarkSyncEmit, listeners=10,
 // impl=signals against impl=floor, in one run).
-// kindUnobserved is emitView's kind for an emission of an observed view
-// whose collector returned no EmitObserver: it takes the fast path.
-const kindUnobserved Kind = 0
-
 func (s *BaseSignal[T]) emitView(ctx context.Context, payload T, v *view[T], kind Kind, op Operation, q *enqueued) {
 	// An emission that a collector alone observes, and that its Share does
 	// not show it, runs as if nothing observed the signal (emitObserved

@@ -382,20 +382,16 @@ func (p *WorkerPool) shutDown() bool { return p.exited.hasFired() }
 // stack: call it on slow paths only. A producer that outruns a signal's
 // owner calls it each time it finds the queue full, so it looks the return
 // addresses up in deliveryFrames and allocates nothing once it has seen
-// them; reading the frames' names each time took about 4 % of such a
-// producer's CPU (BenchmarkFireForget, in bench/internal/peers).
+// them (but a buffer for a stack deeper than 64 frames); reading the frames'
+// names each time took about 4 % of such a producer's CPU
+// (BenchmarkFireForget, in bench/internal/peers).
 func onDelivery() bool {
-	var pcs [64]uintptr
-	n := runtime.Callers(2, pcs[:])
-	if n == len(pcs) {
-		// A deeper stack, whose outermost frames, where a worker is,
-		// did not fit: read every name.
-		for _, name := range stackNames(1) {
-			if isOurs(name, deliverySites) {
-				return true
-			}
-		}
-		return false
+	var buf [64]uintptr
+	pcs := buf[:]
+	n := runtime.Callers(2, pcs)
+	for n == len(pcs) { // a deeper stack: a worker is in its outermost frames
+		pcs = make([]uintptr, 2*len(pcs))
+		n = runtime.Callers(2, pcs)
 	}
 	for _, pc := range pcs[:n] {
 		if deliveryFrame(pc) {
