@@ -74,13 +74,9 @@ func (r *rateLimited) take(now int64) bool {
 }
 
 // Share returns the share of emissions to draw: 1 while a token is
-// available (every emission may be sampled) and as long as no emission has
-// been decided by Thinned; less while none is. Because an emission drawn
-// after a token has become available may come up to about an eighth of the
-// wait late (or 64 emissions, on average), a signal whose emissions always
-// outrun the rate is sampled at a rate up to an eighth lower than perSecond
-// when perSecond is below 1 (the bucket holds one token); above that, the
-// bucket's burst absorbs the delay and the rate holds.
+// available (every emission may be sampled) and until Thinned has decided an
+// emission; less while none is (see RateLimited for what that costs the
+// rate).
 func (r *rateLimited) Share() float64 {
 	if b := r.share.Load(); b != 0 {
 		return math.Float64frombits(b)
@@ -155,9 +151,10 @@ func (r *rateLimited) Description() string { return r.description }
 //
 // The sampler is lock-free: a decision reads the monotonic clock once and
 // one atomic integer, which a sampled decision updates with
-// compare-and-swap, so it costs a clock read plus a few nanoseconds and
-// allocates nothing. It is safe for concurrent use, and the
-// limit holds for all callers together.
+// compare-and-swap (a decision of Thinned also stores the share, the time
+// and the rate estimate), so it costs a clock read plus a few nanoseconds
+// and allocates nothing. It is safe for concurrent use, and the limit holds
+// for all callers together.
 func RateLimited(perSecond float64) Sampler {
 	start := time.Now()
 	return newRateLimited(perSecond, func() int64 { return int64(time.Since(start)) })
