@@ -20,8 +20,9 @@ type tagCollector struct {
 	flags       signals.Observe
 	nilObserver bool
 
+	recorder // the lines it logs
+
 	mu       sync.Mutex
-	lines    []string
 	enqueued []signals.EmitObserver // Emission.Enqueued of each delivery
 	durs     int                    // non-zero durations received
 }
@@ -30,20 +31,8 @@ type trailKey struct{}
 
 func trail(ctx context.Context) string { s, _ := ctx.Value(trailKey{}).(string); return s }
 
-func (c *tagCollector) log(s string) {
-	c.mu.Lock()
-	c.lines = append(c.lines, s)
-	c.mu.Unlock()
-}
-
-func (c *tagCollector) get() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]string(nil), c.lines...)
-}
-
 func (c *tagCollector) EmitStart(ctx context.Context, e signals.Emission) (context.Context, signals.EmitObserver) {
-	c.log("start " + e.Op.String() + " trail=" + trail(ctx))
+	c.add("start " + e.Op.String() + " trail=" + trail(ctx))
 	if e.Op == signals.OpDeliver {
 		c.mu.Lock()
 		c.enqueued = append(c.enqueued, e.Enqueued)
@@ -59,7 +48,7 @@ func (c *tagCollector) EmitStart(ctx context.Context, e signals.Emission) (conte
 func (c *tagCollector) Observe() signals.Observe { return c.flags }
 
 func (c *tagCollector) ListenerStart(ctx context.Context, l signals.ListenerInfo) context.Context {
-	c.log("lstart " + l.Key + " trail=" + trail(ctx))
+	c.add("lstart " + l.Key + " trail=" + trail(ctx))
 	return context.WithValue(ctx, trailKey{}, trail(ctx)+strings.ToUpper(c.tag))
 }
 
@@ -69,7 +58,7 @@ func (c *tagCollector) ListenerEnd(ctx context.Context, l signals.ListenerInfo, 
 		c.durs++
 		c.mu.Unlock()
 	}
-	c.log("lend " + l.Key + " err=" + strings.ReplaceAll(errString(err), " ", "_") + " trail=" + trail(ctx))
+	c.add("lend " + l.Key + " err=" + strings.ReplaceAll(errString(err), " ", "_") + " trail=" + trail(ctx))
 }
 
 func (c *tagCollector) EmitEnd(ctx context.Context, e signals.Emission, r signals.EmitResult) {
@@ -78,15 +67,15 @@ func (c *tagCollector) EmitEnd(ctx context.Context, e signals.Emission, r signal
 		c.durs++
 		c.mu.Unlock()
 	}
-	c.log("end " + e.Op.String() + " trail=" + trail(ctx))
+	c.add("end " + e.Op.String() + " trail=" + trail(ctx))
 }
 
 func (c *tagCollector) ListenerChanged(l signals.ListenerInfo, ch signals.Change) {
-	c.log("change " + l.Key + " " + ch.String())
+	c.add("change " + l.Key + " " + ch.String())
 }
 
 func (c *tagCollector) Dropped(_ context.Context, _ string, reason error) {
-	c.log("dropped " + reason.Error())
+	c.add("dropped " + reason.Error())
 }
 
 func errString(err error) string {
