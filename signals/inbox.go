@@ -72,6 +72,9 @@ const (
 	lingerPolls = 256
 	helpBacklog = 32
 	helpSlow    = 5 * time.Microsecond
+	// roomSpin is how long a producer that finds the queue full polls it
+	// before it parks (see pollRoom).
+	roomSpin = 50 * time.Microsecond
 )
 
 // closeInbox closes the signal's queue, or installs a closed one if the signal
@@ -173,6 +176,9 @@ func (s *AsyncSignal[T]) schedule(p *WorkerPool) {
 // producer that keeps a queue full refill it in bursts, instead of waiting
 // (and being woken) once per emission.
 func (s *AsyncSignal[T]) waitForRoom(ctx context.Context, q *queue[delivery[T]], p *WorkerPool) error {
+	if s.pollRoom(q) {
+		return nil
+	}
 	room := s.room.next()
 	// The waiting side of the handshake with deliverSome: counted first,
 	// then a last look at the queue.
@@ -190,6 +196,30 @@ func (s *AsyncSignal[T]) waitForRoom(ctx context.Context, q *queue[delivery[T]],
 		return ErrClosed
 	case <-s.closing.done():
 		return ErrClosed
+	}
+}
+
+// pollRoom looks at q, yielding the processor between looks, for up to
+// roomSpin, and reports whether it has become at most half full.
+//
+// A producer that outruns the owner waits for about half a queue of
+// deliveries, tens of microseconds for cheap listeners. Parked, it is woken
+// through the scheduler, which puts it behind the owner on the owner's
+// processor until another processor takes it, and that often took longer:
+// the owner delivered the whole queue and gave the signal up before the
+// producer ran again (BenchmarkFireForget/listeners=10 in
+// bench/internal/peers). Polling, it goes on as soon as there is room, and
+// the owner neither wakes it nor allocates a channel for it.
+func (s *AsyncSignal[T]) pollRoom(q *queue[delivery[T]]) bool {
+	deadline := monotime() + roomSpin
+	for i := 1; ; i++ {
+		if q.len() <= q.capacity/2 {
+			return true
+		}
+		if i%16 == 0 && monotime() > deadline {
+			return false
+		}
+		runtime.Gosched()
 	}
 }
 
