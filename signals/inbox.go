@@ -397,7 +397,7 @@ func (h drainHelp[T]) drop() {
 // context cannot be cancelled) share one call slot, which announces the
 // view's generation once for the whole batch.
 //
-// The listeners of a plain view (see plainView) are called by a loop of their
+// The listeners of a plain view (see view.plain) are called by a loop of their
 // own (callPlain), because the per-listener step of the other paths costs
 // about twice a bare indirect call (BenchmarkDeliverBatch): a listener step
 // is the call alone, Reset is looked for once per emission, and one deferred
@@ -455,7 +455,7 @@ func (s *AsyncSignal[T]) deliverAll(ds []delivery[T], p *WorkerPool) {
 			// counted) and not removed: true from the second
 			// emission of a batch on, and from the start in a
 			// call slot.
-			if c.held != c.gen || !s.plain(v) || c.gen.state.Load()&stateRemoved != 0 {
+			if c.held != c.gen || !v.plain() || c.gen.state.Load()&stateRemoved != 0 {
 				s.callFast(&c, d.ctx, d.payload, v)
 				break
 			}
@@ -465,24 +465,6 @@ func (s *AsyncSignal[T]) deliverAll(ds []delivery[T], p *WorkerPool) {
 	}
 	c.end()
 	clear(ds) // keep no reference to the emissions
-}
-
-// plain reports whether every listener of v is a plain listener without a
-// handle (see entry): an unkeyed listener that is not error-aware, not a
-// one-time listener, with the circuit breaker off. Only Reset removes them,
-// and they need no per-listener step. The last view found plain is kept, so
-// that the listeners are looked at once per view, not per emission.
-func (s *AsyncSignal[T]) plain(v *view[T]) bool {
-	if s.plainView.Load() == v {
-		return true
-	}
-	for i := range v.entries {
-		if x := &v.entries[i]; x.h != nil || x.errFn != nil {
-			return false
-		}
-	}
-	s.plainView.Store(v)
-	return true
 }
 
 // drainerLeft is called when a worker stops delivering the signal's queue:
