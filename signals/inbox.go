@@ -580,8 +580,8 @@ const pairsFrom = 4
 // rounds, Enqueue ÷ the channel reference went from 0.89 to 1.16 at 100
 // listeners and from 1.08 to 1.22 at 10. Views of fewer listeners stay with
 // callPlain: through callPlainPairs, one listener measured 0.77 instead of
-// 1.6 (the owner's timing against a producer that it outruns decides how
-// often the two contend for the ring's slots; see callPlain).
+// 1.6, and a profile of that run shows the producer and the owner, which
+// outruns it, both stalled on the ring's slots.
 func callPlainPairs[T any](xs []entry[T], ctx context.Context, payload T, at *int) {
 	j := 0
 	defer func() { *at = j }()
