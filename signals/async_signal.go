@@ -45,9 +45,6 @@ type AsyncSignal[T any] struct {
 	// queue in a batch and not yet started: they are still queued, as
 	// Stats and the queue-depth gauge see it. Only the owner writes it.
 	unstarted atomic.Int32
-	// plainView is the last view whose listeners the owner found all
-	// plain (see AsyncSignal.plain).
-	plainView atomic.Pointer[view[T]]
 
 	fanouts sync.Pool // of *fanout[T], for Emit
 }

@@ -457,7 +457,7 @@ func (s *BaseSignal[T]) observer() *observer {
 func (s *BaseSignal[T]) republish() {
 	obs := s.observer()
 	s.publish(func(v *view[T]) *view[T] {
-		nv := &view[T]{entries: v.entries, keyed: v.keyed, recent: v.recent, gen: v.gen, obs: obs}
+		nv := &view[T]{entries: v.entries, keyed: v.keyed, recent: v.recent, gen: v.gen, obs: obs, special: v.special}
 		if s.breaker > 0 && slices.ContainsFunc(v.entries, func(x entry[T]) bool { return x.h == nil }) {
 			nv.entries = slices.Clone(v.entries)
 			for i := range nv.entries {
@@ -469,6 +469,7 @@ func (s *BaseSignal[T]) republish() {
 					x.h = newHandle("", bits)
 				}
 			}
+			nv.special = len(nv.entries)
 		}
 		return nv
 	})

@@ -61,14 +61,63 @@ import (
 // exited, the end of the emission) before it returns; a pool worker is then
 // replaced (see WorkerPool.worker).
 
-// emitFast is Emit on the calling goroutine. It is small enough to be inlined
-// into Emit, which then calls emitView.
+// emitFast is SyncSignal.Emit. It makes the common emission itself: one that
+// nothing observes, with a context that cannot be cancelled, to plain
+// listeners only (see view.plain); emitView makes the others, and this one too
+// when no call slot is free.
+//
+// Its call slot announces the listeners' generation from the start, Reset is
+// looked for once, and the listeners are called by deliverAll's loop
+// (callPlain), or directly when there is one: emitView's loop without the
+// per-listener step that plain listeners do not need. Reset may thus wait for
+// the rest of an emission that has started, never for a listener called after
+// it has returned. With emitView's loop, emissions measured 1.75, 1.26 and
+// 1.26 times the floor to 1, 10 and 100 listeners; with this, 1.48, 1.17 and
+// 0.98 (BenchmarkSyncEmit, medians of 3 runs). As a function of its own,
+// called from here, it saved nothing at one listener.
 func (s *BaseSignal[T]) emitFast(ctx context.Context, payload T, kind Kind) {
-	if v := s.current.Load(); v != nil {
-		if ctx == nil {
-			ctx = context.Background()
-		}
+	v := s.current.Load()
+	if v == nil {
+		return
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if v.obs != nil || !v.plain() || ctx.Done() != nil {
 		s.emitView(ctx, payload, v, kind, OpEmit, nil)
+		return
+	}
+	// caller.begin, written out as in emitView.
+	var c caller
+	c.rm, c.gen = &s.removals, v.gen
+	var anchor byte
+	slot := uintptr(unsafe.Pointer(&anchor)) >> 11 % numCallSlots // #nosec G103 -- the stack's address, only as a hint for a slot (see caller.begin)
+	if c.slot = &callSlots.slots[slot]; !c.slot.cur.CompareAndSwap(0, id(c.gen)) {
+		if c.slot = claimNextSlot(c.gen, slot); c.slot == nil {
+			s.emitView(ctx, payload, v, kind, OpEmit, nil) // counts the calls instead
+			return
+		}
+	}
+	c.held = c.gen
+	cur := -1 // the listener being called, as in deliverAll
+	defer func() {
+		if cur >= 0 {
+			s.fastInterrupted(ctx, payload, v, c, cur, recover())
+		}
+	}()
+	if c.gen.state.Load()&stateRemoved == 0 {
+		if xs := v.entries; len(xs) == 1 {
+			cur = 0
+			xs[0].fn(ctx, payload)
+		} else {
+			callPlain(xs, ctx, payload, &cur)
+		}
+	}
+	cur = -1
+	// caller.end, written out.
+	c.slot.cur.Store(0)
+	if c.gen.state.Load()&stateWaited != 0 {
+		c.rm.wake()
 	}
 }
 

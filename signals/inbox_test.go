@@ -123,3 +123,60 @@ func TestEnqueueBatchFailuresOneListener(t *testing.T) {
 	}
 	checkBatchFailed(t, &h, s)
 }
+
+// TestEnqueueBatchFailuresPairs is TestEnqueueBatchFailuresOneListener with
+// five plain listeners, which deliverAll calls two at a turn
+// (callPlainPairs): the listener that panics, then calls runtime.Goexit, is
+// the first of a pair, the second of one, or the one left after the pairs.
+// The listeners after it in the same emission, and the emissions after it in
+// the batch, are delivered in order.
+func TestEnqueueBatchFailuresPairs(t *testing.T) {
+	for _, failing := range []int{2, 1, 4} {
+		t.Run(fmt.Sprintf("failing=%d", failing), func(t *testing.T) {
+			var h handlerLog
+			s := signals.NewWithOptions[int](&signals.SignalOptions{WorkerPoolSize: 1, ErrorHandler: h.handle})
+			var r recorder
+			gate, held := make(chan struct{}), make(chan struct{})
+			for i := range 5 {
+				s.AddListener(func(_ context.Context, v int) {
+					switch {
+					case v == -1 && i == 0:
+						close(held)
+						<-gate
+					case v == 2 && i == failing:
+						panic("boom")
+					case v == 5 && i == failing:
+						runtime.Goexit()
+					}
+					r.add(fmt.Sprintf("%c%d", 'a'+i, v))
+				})
+			}
+			ctx := context.Background()
+			if err := s.Enqueue(ctx, -1); err != nil {
+				t.Fatal(err)
+			}
+			<-held // the next emissions wait in the queue, to be taken in one batch
+			for v := range 8 {
+				if err := s.Enqueue(ctx, v); err != nil {
+					t.Fatal(err)
+				}
+			}
+			close(gate)
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for v := -1; v < 8; v++ {
+				for i := range 5 {
+					if i != failing || (v != 2 && v != 5) {
+						want = append(want, fmt.Sprintf("%c%d", 'a'+i, v))
+					}
+				}
+			}
+			if got := r.get(); !equal(got, want) {
+				t.Errorf("calls %v\nwant %v", got, want)
+			}
+			checkBatchFailed(t, &h, s)
+		})
+	}
+}

@@ -51,6 +51,12 @@ type entry[T any] struct {
 	h *handle
 }
 
+// plain reports whether x is a plain listener: one without a handle that is
+// not error-aware (an unkeyed listener, not a one-time listener, while the
+// circuit breaker is off). Only Reset removes it, and calling it needs no
+// step but the call.
+func (x *entry[T]) plain() bool { return x.h == nil && x.errFn == nil }
+
 // handle is what every copy of a listener's entry refers to: its key, its
 // state, and what is recorded about it. Keyed and one-time listeners have
 // one, and every listener while the circuit breaker is on (it disables

@@ -99,11 +99,16 @@ type OverflowPolicy uint8
 // Overflow policies.
 const (
 	// OverflowBlock waits until there is room, until the context is done, or
-	// until the signal is closed. There is one exception, so that nested
-	// enqueues cannot deadlock the pools: when the context comes from a
-	// listener that a pool worker runs (the listener passes on the ctx it
-	// received), Enqueue delivers the emission itself, on the calling
-	// goroutine, instead of waiting.
+	// until the signal is closed. A producer that finds the queue full waits
+	// until it is at most half full, so that one that outruns its listeners
+	// refills it in bursts. It first looks at the queue for up to 50 µs,
+	// yielding the processor between looks (half a queue of cheap listeners
+	// is delivered in about that time), then parks until the workers have
+	// made room; a done context or Close ends the wait, at the latest 50 µs
+	// after. There is one exception, so that nested enqueues cannot deadlock
+	// the pools: when the context comes from a listener that a pool worker
+	// runs (the listener passes on the ctx it received), Enqueue delivers the
+	// emission itself, on the calling goroutine, instead of waiting.
 	OverflowBlock OverflowPolicy = iota
 	// OverflowDrop drops the new emission, counts it in [Stats.Dropped] and
 	// returns [ErrQueueFull].

@@ -479,3 +479,86 @@ func removalFromListener(t *testing.T, op, fn string, remove func(*signals.SyncS
 		t.Errorf("%s from a listener returned while x ran on another goroutine (%v), x still registered: %v", op, during.Load(), s.HasKey("x"))
 	}
 }
+
+// TestResetWaitsForPlainListeners is TestRemovalWaitsForCallsInProgress for
+// Reset and plain listeners (unkeyed, not error-aware), which Emit and the
+// delivery of a batch call without a per-listener step: one listener, called
+// directly; three, called by one loop; five, called two at a turn. Reset
+// waits for the call in progress and the rest of its emission, and no
+// listener is called after it has returned.
+func TestResetWaitsForPlainListeners(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		n     int
+		async bool
+	}{{"emit/1", 1, false}, {"emit/3", 3, false}, {"enqueue/1", 1, true}, {"enqueue/5", 5, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var s emitter = signals.NewSync[int]()
+			if tc.async {
+				s = signals.NewWithOptions[int](&signals.SignalOptions{WorkerPoolSize: 1})
+			}
+			entered, release := make(chan struct{}), make(chan struct{})
+			var returned atomic.Bool // Reset has returned
+			var inCall, late, after atomic.Int32
+			blocking := tc.n / 2
+			for i := range tc.n {
+				s.AddListener(func(_ context.Context, v int) {
+					if returned.Load() {
+						late.Add(1)
+					}
+					inCall.Add(1)
+					defer inCall.Add(-1)
+					if i == blocking && v == 1 {
+						entered <- struct{}{}
+						<-release
+					}
+					if i > blocking {
+						after.Add(1)
+					}
+				})
+			}
+			ctx := context.Background()
+			emitted := make(chan struct{})
+			go func() {
+				defer close(emitted)
+				if !tc.async {
+					s.Emit(ctx, 1)
+				} else if err := s.(*signals.AsyncSignal[int]).Enqueue(ctx, 1); err != nil {
+					t.Error(err)
+				}
+			}()
+			await(t, entered, "the call of the blocking listener")
+			var during, rest atomic.Int32
+			removed := make(chan struct{})
+			go func() {
+				defer close(removed)
+				s.Reset()
+				during.Store(inCall.Load())
+				rest.Store(after.Load())
+				returned.Store(true)
+			}()
+			waitUntil(t, "Reset to return or to wait", func() bool { return returned.Load() || blockedIn(reset) })
+			if returned.Load() {
+				t.Fatal("Reset returned while a listener was in its call")
+			}
+			close(release)
+			await(t, removed, "Reset")
+			await(t, emitted, "the emission")
+			s.Emit(ctx, 2)
+			if as, ok := s.(*signals.AsyncSignal[int]); ok {
+				if err := as.Close(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := during.Load(); n != 0 {
+				t.Errorf("Reset returned while %d call(s) were in progress", n)
+			}
+			if got, want := rest.Load(), int32(tc.n-1-blocking); got != want {
+				t.Errorf("%d listener(s) after the blocking one were called before Reset returned, want %d (the rest of the emission)", got, want)
+			}
+			if n := late.Load(); n != 0 {
+				t.Errorf("listeners were called %d time(s) after Reset returned", n)
+			}
+		})
+	}
+}

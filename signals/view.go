@@ -27,7 +27,13 @@ type view[T any] struct {
 	// them all at once by marking it removed.
 	gen *handle
 	obs *observer // nil when nothing observes the signal
+	// special counts the entries that are not plain (see entry.plain).
+	special int
 }
+
+// plain reports whether every listener of v is plain (see entry.plain): an
+// emission then needs no per-listener step.
+func (v *view[T]) plain() bool { return v.special == 0 }
 
 // observer is what a signal does beyond calling listeners. A view without one
 // takes the fast path.
@@ -59,7 +65,10 @@ func recentLimit(n int) int {
 // withEntry returns a view with x appended. It appends in place when the
 // backing array has room, which only a holder of BaseSignal.mu may do.
 func (v *view[T]) withEntry(x entry[T], initCap int, growth func(int) int) *view[T] {
-	nv := &view[T]{keyed: v.keyed, recent: v.recent, gen: v.gen, obs: v.obs}
+	nv := &view[T]{keyed: v.keyed, recent: v.recent, gen: v.gen, obs: v.obs, special: v.special}
+	if !x.plain() {
+		nv.special++
+	}
 	old := v.entries
 	if len(old) < cap(old) {
 		nv.entries = append(old, x)
@@ -103,7 +112,10 @@ func (v *view[T]) merged() []int32 {
 // without returns a view without the entry at index i, in a new backing array
 // of the same capacity.
 func (v *view[T]) without(i int) *view[T] {
-	nv := &view[T]{gen: v.gen, obs: v.obs}
+	nv := &view[T]{gen: v.gen, obs: v.obs, special: v.special}
+	if !v.entries[i].plain() {
+		nv.special--
+	}
 	nv.entries = make([]entry[T], 0, cap(v.entries))
 	nv.entries = append(nv.entries, v.entries[:i]...)
 	nv.entries = append(nv.entries, v.entries[i+1:]...)
