@@ -163,7 +163,10 @@ var pkgPrefix = reflect.TypeFor[notifier]().PkgPath() + "."
 // call listeners: while a listener runs, the frame directly under it is one of
 // them. Generic types appear in function names as [...].
 var callSites = []string{
+	").emitFast",
 	").emitView",
+	".callPlain[...]",
+	".callPlainPairs[...]",
 	").callFast",
 	").deliverAll",
 	").tryEmitFast",
@@ -177,6 +180,7 @@ var callSites = []string{
 // frames between the panic (or runtime.Goexit) and that function are being
 // unwound, and their listener calls are no longer counted.
 var recoveries = []string{
+	").emitFast",
 	").emitView",
 	").callFast",
 	").deliverAll",

@@ -3,6 +3,7 @@ package signals_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"runtime"
 	"sync/atomic"
@@ -560,5 +561,61 @@ func TestResetWaitsForPlainListeners(t *testing.T) {
 				t.Errorf("listeners were called %d time(s) after Reset returned", n)
 			}
 		})
+	}
+}
+
+// TestResetFromPlainListener: a plain listener that calls Reset does not wait
+// for its own call, whichever loop calls it (Emit's, one listener or several;
+// a batch delivery's, one at a turn or two), and the listeners are gone after
+// it. (Found by FuzzMachine: Reset from the listener of a zero-value
+// SyncSignal hung once Emit called plain listeners through a loop of its
+// own.)
+func TestResetFromPlainListener(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		n     int
+		async bool
+	}{{"emit/1", 1, false}, {"emit/3", 3, false}, {"enqueue/1", 1, true}, {"enqueue/2", 2, true}, {"enqueue/5", 5, true}} {
+		for _, at := range []int{0, tc.n - 1} {
+			t.Run(fmt.Sprintf("%s/reset-by=%d", tc.name, at), func(t *testing.T) {
+				var s emitter = new(signals.SyncSignal[int])
+				if tc.async {
+					s = signals.NewWithOptions[int](&signals.SignalOptions{WorkerPoolSize: 1})
+				}
+				var calls atomic.Int32
+				done := make(chan struct{})
+				for i := range tc.n {
+					s.AddListener(func(context.Context, int) {
+						calls.Add(1)
+						if i == at {
+							s.Reset()
+							close(done)
+						}
+					})
+				}
+				emitted := make(chan struct{})
+				go func() { // on a goroutine, so that a hang is reported
+					defer close(emitted)
+					if !tc.async {
+						s.Emit(context.Background(), 1)
+					} else if err := s.(*signals.AsyncSignal[int]).Enqueue(context.Background(), 1); err != nil {
+						t.Error(err)
+					}
+				}()
+				await(t, done, "Reset from the listener")
+				await(t, emitted, "the emission")
+				if as, ok := s.(*signals.AsyncSignal[int]); ok {
+					if err := as.Close(); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if got := calls.Load(); got != int32(tc.n) {
+					t.Errorf("%d calls, want %d (the rest of the emission)", got, tc.n)
+				}
+				if n := s.Len(); n != 0 {
+					t.Errorf("Len = %d after Reset, want 0", n)
+				}
+			})
+		}
 	}
 }
