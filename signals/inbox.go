@@ -410,7 +410,7 @@ func (h drainHelp[T]) drop() {
 // view's generation once for the whole batch.
 //
 // The listeners of a plain view (see view.plain) are called by a loop of their
-// own (callPlain), because the per-listener step of the other paths costs
+// own (callPlain, or callPlainPairs from pairsFrom listeners), because the per-listener step of the other paths costs
 // about twice a bare indirect call (BenchmarkDeliverBatch): a listener step
 // is the call alone, Reset is looked for once per emission, and one deferred
 // function protects the whole batch instead of one per emission. Reset may
