@@ -83,6 +83,27 @@ func checkBatchFailed(t *testing.T, h *handlerLog, s *signals.AsyncSignal[int]) 
 	checkNoLeak(t)
 }
 
+// deliverInOneBatch enqueues -1, whose delivery a listener of s holds until
+// gate is closed (closing held when it starts), then 0 to 7, which wait in the
+// queue to be taken in one batch; then it lets the delivery go and closes s.
+func deliverInOneBatch(t *testing.T, s *signals.AsyncSignal[int], gate, held chan struct{}) {
+	t.Helper()
+	ctx := context.Background()
+	if err := s.Enqueue(ctx, -1); err != nil {
+		t.Fatal(err)
+	}
+	<-held
+	for v := range 8 {
+		if err := s.Enqueue(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(gate)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestEnqueueBatchFailuresOneListener is TestEnqueueBatchFailures with a
 // single plain listener: the emissions of the batch after the one whose
 // listener panics, and after the one whose listener calls runtime.Goexit,
@@ -104,20 +125,7 @@ func TestEnqueueBatchFailuresOneListener(t *testing.T) {
 		}
 		r.add(fmt.Sprint(v))
 	})
-	ctx := context.Background()
-	if err := s.Enqueue(ctx, -1); err != nil {
-		t.Fatal(err)
-	}
-	<-held // the next emissions wait in the queue, to be taken in one batch
-	for v := range 8 {
-		if err := s.Enqueue(ctx, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	close(gate)
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
+	deliverInOneBatch(t, s, gate, held)
 	if got, want := r.get(), []string{"-1", "0", "1", "3", "4", "6", "7"}; !equal(got, want) {
 		t.Errorf("calls %v, want %v", got, want)
 	}
@@ -151,20 +159,7 @@ func TestEnqueueBatchFailuresPairs(t *testing.T) {
 					r.add(fmt.Sprintf("%c%d", 'a'+i, v))
 				})
 			}
-			ctx := context.Background()
-			if err := s.Enqueue(ctx, -1); err != nil {
-				t.Fatal(err)
-			}
-			<-held // the next emissions wait in the queue, to be taken in one batch
-			for v := range 8 {
-				if err := s.Enqueue(ctx, v); err != nil {
-					t.Fatal(err)
-				}
-			}
-			close(gate)
-			if err := s.Close(); err != nil {
-				t.Fatal(err)
-			}
+			deliverInOneBatch(t, s, gate, held)
 			var want []string
 			for v := -1; v < 8; v++ {
 				for i := range 5 {
